@@ -1,0 +1,54 @@
+"""Atomic file writes: every output appears whole or not at all.
+
+Snakemake deletes the outputs of a failed job, but a job killed with SIGKILL, or a reader racing a
+writer, could still meet half a file; writing to a temporary file in the same folder and renaming
+it (atomic on POSIX) rules both out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` only if the block succeeds."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(descriptor)
+    try:
+        yield Path(temporary)
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def write_csv(table: pd.DataFrame, path: str | os.PathLike) -> None:
+    with atomic_path(path) as temporary:
+        table.to_csv(temporary, index=False)
+
+
+def write_npz(path: str | os.PathLike, **arrays: np.ndarray) -> None:
+    with atomic_path(path) as temporary, open(temporary, "wb") as handle:
+        np.savez(handle, **arrays)
+
+
+@contextlib.contextmanager
+def logging_to(log_path: str | os.PathLike | None) -> Iterator[None]:
+    """Send this job's stdout and stderr to its Snakemake log file."""
+    if log_path is None:
+        yield
+        return
+    Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
+        yield

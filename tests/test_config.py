@@ -1,0 +1,56 @@
+import copy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from convexnn.config import ConfigError, validate_config
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
+
+
+@pytest.fixture(scope="module")
+def paper_config():
+    return yaml.safe_load((ROOT / "config.yaml").read_text())
+
+
+def test_paper_and_smoke_configs_are_valid(paper_config):
+    validate_config(paper_config, SCHEMA)
+    validate_config(yaml.safe_load((ROOT / "tests" / "smoke_config.yaml").read_text()), SCHEMA)
+
+
+@pytest.mark.parametrize(
+    "edit,message",
+    [
+        (lambda c: c["overparam"].update(step_sise=0.1), r"'overparam'.*'step_sise' was unexpected"),
+        (lambda c: c["overparam"].update(step_size=-0.5), r"'overparam.step_size': -0.5 is less than or equal to the minimum of 0"),
+        (lambda c: c["overparam"].update(n_steps="many"), r"'overparam.n_steps': 'many' is not of type 'integer'"),
+        (lambda c: c["overparam"].update(activations=["tanh"]), r"'overparam.activations.0': 'tanh' is not one of"),
+        (lambda c: c["overparam"].pop("batch_size"), r"'overparam': 'batch_size' is a required property"),
+        (lambda c: c["training_curves"].update(n_particles=[7777]), r"'training_curves.n_particles': 7777 is not in overparam.n_particles"),
+        (lambda c: c["training_curves"].update(repetition=99), r"'training_curves.repetition': 99 must be below"),
+    ],
+)
+def test_bad_config_is_rejected_with_the_key_named(paper_config, edit, message):
+    config = copy.deepcopy(paper_config)
+    edit(config)
+    with pytest.raises(ConfigError, match=message):
+        validate_config(config, SCHEMA)
+
+
+def test_snakemake_stops_before_any_job_on_a_bad_config(tmp_path):
+    config = yaml.safe_load((ROOT / "tests" / "smoke_config.yaml").read_text())
+    config["overparam"]["repetitions"] = 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(config))
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "figures", "--cores", "1", "--directory", str(tmp_path / "run"),
+         "--configfile", str(bad)],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    assert result.returncode != 0
+    assert "'overparam.repetitions': 0 is less than the minimum of 1" in result.stdout + result.stderr
+    assert not (tmp_path / "run" / "results").exists()
