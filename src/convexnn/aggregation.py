@@ -12,7 +12,7 @@ import os
 import numpy as np
 import pandas as pd
 
-from convexnn.storage import write_csv
+from convexnn.storage import append_to_log, write_csv
 
 RUN_KEYS = ["experiment", "activation", "n_particles", "repetition"]
 
@@ -61,13 +61,15 @@ def summarise_over_repetitions(finals: pd.DataFrame, by: list[str], value: str =
 
 
 def aggregate_runs(
-    curve_paths: list[str | os.PathLike], finals_path: str | os.PathLike, summary_path: str | os.PathLike, by: list[str]
+    curve_paths: list[str | os.PathLike], finals_path: str | os.PathLike, summary_path: str | os.PathLike, by: list[str],
+    log_path: str | os.PathLike | None = None,
 ) -> None:
     """Final excess loss of every run, and its summary over repetitions grouped ``by``."""
     curves = pd.concat([pd.read_csv(path) for path in curve_paths], ignore_index=True)
     finals = final_excess_losses(curves)
     n_diverged = int(finals["diverged"].sum())
+    append_to_log(log_path, f"{len(finals)} runs, {n_diverged} diverged", first=True)
     if n_diverged:
-        print(f"{n_diverged} diverged runs:\n{finals[finals['diverged']].to_string()}")
+        append_to_log(log_path, finals[finals["diverged"]].to_string())
     write_csv(finals, finals_path)
     write_csv(summarise_over_repetitions(finals, by), summary_path)

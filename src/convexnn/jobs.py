@@ -11,7 +11,7 @@ import pandas as pd
 
 from convexnn.initialisation import initial_particles
 from convexnn.seeding import generator
-from convexnn.storage import write_csv, write_npz
+from convexnn.storage import append_to_log, write_csv, write_npz
 from convexnn.teacher import Teacher, draw_teacher, make_test_set, zero_predictor_loss
 from convexnn.training import train
 
@@ -27,6 +27,7 @@ def generate_teacher_data(
     teacher_radius: float,
     input_distribution: str,
     test_size: int,
+    log_path: PathLike | None = None,
 ) -> None:
     """Draw one repetition's teacher and its fixed test set, and save them as .npz."""
     rng = generator(seed)
@@ -41,6 +42,7 @@ def generate_teacher_data(
         test_inputs=test_inputs,
         test_targets=test_targets,
     )
+    append_to_log(log_path, f"teacher of {teacher_units} units, zero predictor loss {zero_predictor_loss(test_targets):.3e}", first=True)
 
 
 def load_teacher_data(path: PathLike) -> tuple[Teacher, str, np.ndarray, np.ndarray]:
@@ -66,10 +68,12 @@ def train_particles(
     n_checkpoints: int,
     train_window: int,
     trajectory_path: PathLike | None = None,
+    log_path: PathLike | None = None,
 ) -> pd.DataFrame:
     """Train one student on the teacher of ``data_path`` and write its loss curve as a tidy CSV,
     one row per checkpoint, with ``labels`` (experiment, activation, n_particles, repetition, ...)
     as leading columns. With ``trajectory_path``, also save the particles at every checkpoint."""
+    append_to_log(log_path, f"training {labels} on {data_path}", first=True)
     teacher, distribution, test_inputs, test_targets = load_teacher_data(data_path)
     rng = generator(seed)
     input_dim = teacher.hidden_weights.shape[1] - 1
@@ -82,8 +86,8 @@ def train_particles(
         record_trajectory=trajectory_path is not None,
     )
     if run.diverged:
-        print(f"DIVERGED after {run.samples_seen[-1]} samples: {labels}, step_size={step_size}, "
-              f"batch_size={batch_size}, init_radius={init_radius}")
+        append_to_log(log_path, f"DIVERGED after {run.samples_seen[-1]} samples: {labels}, step_size={step_size}, "
+                      f"batch_size={batch_size}, init_radius={init_radius}")
     curve = pd.DataFrame(
         {
             **labels,
@@ -106,6 +110,6 @@ def train_particles(
             test_loss=run.test_loss,
         )
     write_csv(curve, curve_path)
-    print(f"final test loss {run.test_loss[-1]:.3e} after {run.samples_seen[-1]} samples")
+    append_to_log(log_path, f"final test loss {run.test_loss[-1]:.3e} after {run.samples_seen[-1]} samples")
     return curve
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,9 +42,19 @@ def write_npz(path: str | os.PathLike, **arrays: np.ndarray) -> None:
         np.savez(handle, **arrays)
 
 
+def append_to_log(log_path: str | os.PathLike | None, message: str, first: bool = False) -> None:
+    """Add one line to a job's log file, starting it afresh with ``first`` (a log file, not stdout:
+    jobs may share one process as threads)."""
+    if log_path is None:
+        return
+    Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "w" if first else "a") as log:
+        print(message, file=log)
+
+
 @contextlib.contextmanager
 def logging_to(log_path: str | os.PathLike | None) -> Iterator[None]:
-    """Send this job's stdout and stderr to its Snakemake log file."""
+    """Send stdout and stderr to a log file: for scripts that run as a process of their own."""
     if log_path is None:
         yield
         return

@@ -15,5 +15,5 @@ rule aggregate_overparam:
     localrule: True
     conda:
         "../../environment.yml"
-    script:
-        "../scripts/aggregate.py"
+    run:
+        aggregate_runs(input.curves, output.finals, output.summary, params.by, log_path=log[0])

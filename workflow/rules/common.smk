@@ -1,11 +1,16 @@
 # Config validation and the helpers that turn config into job lists, seeds and settings.
 from pathlib import Path
 
+from convexnn.aggregation import aggregate_runs
 from convexnn.config import validate_config
+from convexnn.jobs import generate_teacher_data, train_particles
 from convexnn.seeding import seed_entropy
 
 validate_config(config, workflow.source_path("../schemas/config.schema.yaml"))
 
+# Simulation and aggregation jobs are `run:` blocks that call src/convexnn: with the profile's
+# force-use-threads they run as threads of this process (numba releases the GIL), so 300 short jobs
+# do not pay 300 Python start-ups and imports. Plotting keeps `script:` (pyplot is not thread-safe).
 REPO = Path(workflow.basedir).parent
 # Code that changes results is an input: Snakemake does not track modules a script imports.
 SIMULATION_CODE = [

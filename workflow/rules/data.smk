@@ -16,5 +16,5 @@ rule teacher_data:
         runtime=5,
     conda:
         "../../environment.yml"
-    script:
-        "../scripts/teacher_data.py"
+    run:
+        generate_teacher_data(output[0], seed=params.seed, log_path=log[0], **params.settings)

@@ -18,5 +18,5 @@ rule train_overparam:
         runtime=10,
     conda:
         "../../environment.yml"
-    script:
-        "../scripts/train_particles.py"
+    run:
+        train_particles(input.data[0], output.curve, params.seed, params.labels, log_path=log[0], **params.settings)
