@@ -55,4 +55,16 @@ def cross_key_problems(config: dict) -> list[str]:
             f"config key 'training_curves.repetition': {curves['repetition']} must be below "
             f"overparam.repetitions = {overparam['repetitions']} (repetitions count from 0)"
         )
+    sweep, lazy = config["r0_sweep"], config["lazy_vs_active"]
+    for init_radius in lazy["init_radius"]:
+        if init_radius not in sweep["init_radius"]:
+            problems.append(
+                f"config key 'lazy_vs_active.init_radius': {init_radius} is not in r0_sweep.init_radius "
+                f"{sweep['init_radius']}"
+            )
+    if lazy["repetition"] >= sweep["repetitions"]:
+        problems.append(
+            f"config key 'lazy_vs_active.repetition': {lazy['repetition']} must be below "
+            f"r0_sweep.repetitions = {sweep['repetitions']} (repetitions count from 0)"
+        )
     return problems

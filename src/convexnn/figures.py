@@ -86,3 +86,93 @@ def plot_excess_loss_vs_particles(
     axis.legend(fontsize=8, loc="lower left")
     figure.tight_layout()
     return figure
+
+
+def relu_positions(output_weights: np.ndarray, hidden_weights: np.ndarray) -> np.ndarray:
+    """|w_j| v_j[:2]: a ReLU particle in the plane of its input weights, scaled by its output
+    weight (the 2-homogeneous picture of report fig. 1; the bias is not drawn)."""
+    return np.abs(output_weights)[..., None] * hidden_weights[..., :2]
+
+
+def draw_relu_trajectories(axis: plt.Axes, trajectory: dict, title: str) -> None:
+    """Report figs. 1 and 7: trajectories in grey, final student in blue, teacher in red."""
+    positions = relu_positions(trajectory["output_weights"], trajectory["hidden_weights"])
+    for particle in range(positions.shape[1]):
+        axis.plot(positions[:, particle, 0], positions[:, particle, 1], color="0.6", lw=0.8, zorder=1)
+    axis.scatter(positions[-1, :, 0], positions[-1, :, 1], s=22, color=STUDENT_COLOUR, zorder=3,
+                 label=f"student particles at the end (k = {positions.shape[1]})")
+    teacher = relu_positions(trajectory["teacher_output_weights"], trajectory["teacher_hidden_weights"])
+    axis.scatter(teacher[:, 0], teacher[:, 1], s=70, marker="*", color=TEACHER_COLOUR, zorder=4,
+                 label=f"teacher particles (M = {len(teacher)})")
+    axis.scatter([0], [0], marker="+", color="black", s=40, zorder=2)
+    axis.set(title=title, xlabel="|w| v[1]", ylabel="|w| v[2]", aspect="equal")
+    axis.legend(fontsize=7, loc="best")
+
+
+def plot_relu_trajectory_panels(panels: list[tuple[str, dict | None]]) -> plt.Figure:
+    """Side-by-side ReLU trajectory panels; a panel whose trajectory is None shows its title as a
+    statement (no run fitted the selection rule) instead of a made-up picture."""
+    set_theme()
+    figure, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 5.2), squeeze=False)
+    for axis, (title, trajectory) in zip(axes[0], panels):
+        if trajectory is None:
+            axis.text(0.5, 0.5, title, ha="center", va="center", wrap=True, transform=axis.transAxes)
+            axis.set_axis_off()
+        else:
+            draw_relu_trajectories(axis, trajectory, title)
+    figure.tight_layout()
+    return figure
+
+
+def draw_sigmoid_trajectories(axis: plt.Axes, trajectory: dict, title: str) -> None:
+    """Report fig. 2: particles at v_j[:2] (bias not drawn), trajectories in grey, final position with
+    size proportional to |w_j| in red for w_j >= 0 and blue for w_j < 0; teacher directions as solid
+    black lines through the origin."""
+    hidden = trajectory["hidden_weights"][..., :2]
+    for particle in range(hidden.shape[1]):
+        axis.plot(hidden[:, particle, 0], hidden[:, particle, 1], color="0.7", lw=0.7, zorder=1)
+    final_output = trajectory["output_weights"][-1]
+    sizes = 200 * np.abs(final_output) / max(np.abs(final_output).max(), 1e-300)
+    for sign, colour, label in [(final_output >= 0, "tab:red", "w >= 0"), (final_output < 0, "tab:blue", "w < 0")]:
+        axis.scatter(hidden[-1, sign, 0], hidden[-1, sign, 1], s=sizes[sign] + 2, color=colour, alpha=0.8,
+                     zorder=3, label=f"{label} ({int(sign.sum())} particles)")
+    for direction in trajectory["teacher_hidden_weights"][:, :2]:
+        axis.axline((0.0, 0.0), tuple(direction), color="black", lw=1.3, zorder=2)
+    axis.plot([], [], color="black", lw=1.3, label="teacher directions")
+    axis.set(title=title, xlabel="v[1]", ylabel="v[2]", aspect="equal")
+    axis.legend(fontsize=7, loc="best")
+
+
+def plot_sigmoid_trajectory_panels(panels: list[tuple[str, dict]]) -> plt.Figure:
+    set_theme()
+    figure, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 5.2), squeeze=False)
+    for axis, (title, trajectory) in zip(axes[0], panels):
+        draw_sigmoid_trajectories(axis, trajectory, title)
+    figure.tight_layout()
+    return figure
+
+
+def plot_r0_sweep(curve_summary: pd.DataFrame, finals: pd.DataFrame) -> plt.Figure:
+    """Report fig. 6: test loss against samples seen, log-log, one colour per r0 in order of r0
+    (log-scaled colour map): geometric mean over repetitions as a line, min-max as a band."""
+    set_theme()
+    figure, axis = plt.subplots(figsize=(7, 4.6))
+    radii = sorted(curve_summary["init_radius"].unique())
+    norm = matplotlib.colors.LogNorm(vmin=min(radii), vmax=max(radii))
+    cmap = matplotlib.colormaps["viridis"]
+    n_repetitions = int(finals.groupby("init_radius")["repetition"].nunique().max())
+    for radius in radii:
+        curve = curve_summary[(curve_summary["init_radius"] == radius) & (curve_summary["samples_seen"] > 0)]
+        n_diverged = int(finals.loc[finals["init_radius"] == radius, "diverged"].astype(bool).sum())
+        label = f"r0 = {radius:g}" + (f" ({n_diverged} diverged, left out)" if n_diverged else "")
+        colour = cmap(norm(radius))
+        axis.fill_between(curve["samples_seen"], curve["minimum"], curve["maximum"], color=colour, alpha=0.15, lw=0)
+        axis.plot(curve["samples_seen"], curve["geometric_mean"], color=colour, lw=1.5, label=label)
+    axis.set(xscale="log", yscale="log", xlabel="training samples seen", ylabel="test loss",
+             title=f"ReLU, k = 20: geometric mean over {n_repetitions} repetitions, band = min-max (report fig. 6)")
+    axis.title.set_fontsize(9)
+    colourbar = figure.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), ax=axis)
+    colourbar.set_label("initialisation radius r0 (log scale)")
+    axis.legend(fontsize=7, loc="lower left", ncol=2)
+    figure.tight_layout()
+    return figure

@@ -52,6 +52,12 @@ def append_to_log(log_path: str | os.PathLike | None, message: str, first: bool 
         print(message, file=log)
 
 
+def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Every array of an .npz file, loaded (the file is closed on return)."""
+    with np.load(path) as data:
+        return {name: data[name] for name in data.files}
+
+
 @contextlib.contextmanager
 def logging_to(log_path: str | os.PathLike | None) -> Iterator[None]:
     """Send stdout and stderr to a log file: for scripts that run as a process of their own."""
