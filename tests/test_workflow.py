@@ -11,7 +11,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SMOKE_CONFIG = ROOT / "tests" / "smoke_config.yaml"
-FIGURES = ["fig3_training_curves.png", "fig4_overparam_relu.png", "fig5_overparam_sigmoid.png"]
+FIGURES = ["fig1_relu_trajectories.png", "fig2_sigmoid_trajectories.png", "fig3_training_curves.png",
+           "fig4_overparam_relu.png", "fig5_overparam_sigmoid.png", "fig6_r0_sweep.png", "fig7_lazy_vs_active.png"]
+SMOKE_REFERENCE = ROOT / "tests" / "reference" / "claims_smoke.csv"
 
 
 def snakemake(workdir, *arguments, configfile=SMOKE_CONFIG):
@@ -30,7 +32,7 @@ def planned_jobs(output):
 @pytest.fixture(scope="module")
 def smoke_build(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("smoke")
-    snakemake(workdir, "figures", "--cores", "2")
+    snakemake(workdir, "figures", "claims", "--cores", "2")
     return workdir
 
 
@@ -46,7 +48,13 @@ def test_smoke_build_makes_the_figures(smoke_build):
 
 
 def test_complete_build_has_nothing_left_to_do(smoke_build):
-    assert planned_jobs(snakemake(smoke_build, "-n", "figures")) == {}
+    assert planned_jobs(snakemake(smoke_build, "-n", "figures", "claims")) == {}
+
+
+def test_smoke_claims_match_the_committed_reference(smoke_build):
+    result = subprocess.run([sys.executable, "-m", "convexnn.check_claims", str(smoke_build / "results" / "claims.csv"),
+                             str(SMOKE_REFERENCE)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
 
 
 def test_new_grid_value_schedules_only_the_new_jobs(smoke_build, tmp_path):

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from convexnn.aggregation import GLOBAL_MINIMUM_RATIO, geometric_mean
+from convexnn.storage import append_to_log, write_csv
 
 HOLDS = "holds"
 DOES_NOT_HOLD = "does not hold"
@@ -548,3 +549,59 @@ def format_claims(table: pd.DataFrame) -> str:
     # The last column is not padded so that lines carry no trailing blanks.
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line[:-1], widths)) + "  " + line[-1]
                      for line in lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# From the pipeline's result files to the claims table
+
+def _final_test_loss(curve_path: str | os.PathLike) -> tuple[int, float, bool]:
+    curve = pd.read_csv(curve_path).sort_values("samples_seen")
+    return int(curve["n_particles"].iloc[0]), float(curve["test_loss"].iloc[-1]), bool(curve["diverged"].iloc[-1])
+
+
+def evaluate_claims(
+    relu_scan_path: str | os.PathLike,
+    sigmoid_finals_path: str | os.PathLike,
+    sigmoid_trajectory_paths: Mapping[int, Sequence[str | os.PathLike]],
+    training_curve_paths: Sequence[str | os.PathLike],
+    overparam_finals_paths: Mapping[str, str | os.PathLike],
+    teacher_units: int,
+    r0_finals_path: str | os.PathLike,
+    lazy_trajectory_paths: Sequence[str | os.PathLike],
+    active_trajectory_paths: Sequence[str | os.PathLike],
+) -> pd.DataFrame:
+    """Every claim C1-C9, computed from the same result files the figures are drawn from.
+
+    ``sigmoid_trajectory_paths`` maps k to its runs' trajectories (fig. 2); ``training_curve_paths``
+    are fig. 3's two runs; ``overparam_finals_paths`` maps an activation to its final losses (figs.
+    4, 5); the r0-sweep trajectories are those at r0 = 10 (lazy) and r0 = 0.05 (active).
+    """
+    small_k, large_k = min(sigmoid_trajectory_paths), max(sigmoid_trajectory_paths)
+    sigmoid_runs = {k: [load_trajectory(path) for path in paths] for k, paths in sigmoid_trajectory_paths.items()}
+    curves = {k: (loss, diverged) for k, loss, diverged in map(_final_test_loss, training_curve_paths)}
+    fewest, most = min(curves), max(curves)
+    results = [
+        claim_relu_often_global(pd.read_csv(relu_scan_path)),
+        claim_sigmoid_always_global(pd.read_csv(sigmoid_finals_path), small_k, large_k),
+        claim_sigmoid_signs_split_and_stay(sigmoid_runs[large_k], [run for runs in sigmoid_runs.values() for run in runs]),
+        claim_many_particles_move_slower(sigmoid_runs[small_k], sigmoid_runs[large_k]),
+        claim_twenty_particles_reach_zero(curves[fewest][0], curves[most][0], curves[fewest][1], curves[most][1]),
+    ]
+    for activation, path in overparam_finals_paths.items():
+        finals = pd.read_csv(path)
+        results.append(claim_phase_transition(finals, teacher_units, activation))
+        results.append(claim_spread_largest_near_teacher_size(finals, teacher_units, activation))
+    results.append(claim_small_radius_best(pd.read_csv(r0_finals_path)))
+    results.append(claim_lazy_versus_active([load_trajectory(path) for path in lazy_trajectory_paths],
+                                            [load_trajectory(path) for path in active_trajectory_paths]))
+    return claims_table(results)
+
+
+def write_claims(table: pd.DataFrame, claims_path: str | os.PathLike, log_path: str | os.PathLike | None = None) -> None:
+    """Write the claims table as CSV and show it (terminal and log): what holds is read at a glance."""
+    write_csv(table, claims_path)
+    text = format_claims(table)
+    counts = table["verdict"].value_counts()
+    summary = ", ".join(f"{counts.get(verdict, 0)} {verdict}" for verdict in (HOLDS, DOES_NOT_HOLD, NOT_EVALUATED))
+    append_to_log(log_path, f"{text}\n{summary}", first=True)
+    print(f"{text}\n{summary}")

@@ -105,7 +105,8 @@ def draw_relu_trajectories(axis: plt.Axes, trajectory: dict, title: str) -> None
     axis.scatter(teacher[:, 0], teacher[:, 1], s=70, marker="*", color=TEACHER_COLOUR, zorder=4,
                  label=f"teacher particles (M = {len(teacher)})")
     axis.scatter([0], [0], marker="+", color="black", s=40, zorder=2)
-    axis.set(title=title, xlabel="|w| v[1]", ylabel="|w| v[2]", aspect="equal")
+    axis.set(title=title, xlabel="|w| v[1]", ylabel="|w| v[2]", )
+    axis.set_aspect("equal", adjustable="datalim")
     axis.legend(fontsize=7, loc="best")
 
 
@@ -139,7 +140,8 @@ def draw_sigmoid_trajectories(axis: plt.Axes, trajectory: dict, title: str) -> N
     for direction in trajectory["teacher_hidden_weights"][:, :2]:
         axis.axline((0.0, 0.0), tuple(direction), color="black", lw=1.3, zorder=2)
     axis.plot([], [], color="black", lw=1.3, label="teacher directions")
-    axis.set(title=title, xlabel="v[1]", ylabel="v[2]", aspect="equal")
+    axis.set(title=title, xlabel="v[1]", ylabel="v[2]", )
+    axis.set_aspect("equal", adjustable="datalim")
     axis.legend(fontsize=7, loc="best")
 
 

@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from convexnn.aggregation import aggregate_runs, aggregate_scan, aggregate_sweep
+from convexnn.claims import evaluate_claims, write_claims
 from convexnn.config import validate_config
 from convexnn.jobs import generate_teacher_data, train_particles
 from convexnn.seeding import seed_entropy
@@ -19,6 +20,7 @@ SIMULATION_CODE = [
 ]
 AGGREGATION_CODE = [str(REPO / "src" / "convexnn" / "aggregation.py")]
 FIGURE_CODE = [str(REPO / "src" / "convexnn" / "figures.py")]
+CLAIMS_CODE = [str(REPO / "src" / "convexnn" / "claims.py")] + AGGREGATION_CODE
 # Settings of config[experiment] that define its teacher and test set, and its training runs.
 TEACHER_KEYS = ("input_dim", "teacher_units", "teacher_radius", "input_distribution", "test_size")
 TRAINING_KEYS = ("init_radius", "sigmoid_hidden_scale", "step_size", "batch_size", "n_steps", "n_checkpoints",
@@ -117,6 +119,16 @@ def sigmoid_trajectory_runs(kind):
     settings = config["sigmoid_trajectories"]
     return expand(getattr(rules.train_sigmoid_trajectories.output, kind),
                   n_particles=settings["n_particles"], repetition=range(settings["repetitions"]))
+
+
+def sigmoid_trajectories_by_k():
+    """{k: [trajectory of each repetition]} for the 2-D sigmoid experiment."""
+    settings = config["sigmoid_trajectories"]
+    return {
+        k: expand(rules.train_sigmoid_trajectories.output.trajectory, n_particles=k,
+                  repetition=range(settings["repetitions"]))
+        for k in settings["n_particles"]
+    }
 
 
 def r0_sweep_runs(kind, init_radii=None, repetitions=None):
