@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from convexnn.model import check_activation, loss_gradients, predict, square_loss
+from convexnn.model import activation_function, augment, check_activation, loss_gradients, predict, square_loss
 from convexnn.teacher import INPUT_DISTRIBUTIONS, Teacher, sample_inputs
 
 ACTIVATION_CODES = {"relu": 0, "sigmoid": 1}
@@ -49,11 +49,11 @@ def _sigma(pre_activation, activation_code):
 
 
 @numba.njit(inline="always", **JIT_OPTIONS)
-def _sigma_derivative(pre_activation, activation_code):
+def _sigma_derivative(pre_activation, activation, activation_code):
+    """sigma'(u) from u and sigma(u): the sigmoid's s (1 - s) reuses the forward pass's tanh."""
     if activation_code == 0:
         return 1.0 if pre_activation > 0.0 else 0.0
-    s = 0.5 * (1.0 + np.tanh(0.5 * pre_activation))
-    return s * (1.0 - s)
+    return activation * (1.0 - activation)
 
 
 @numba.njit(inline="always", **JIT_OPTIONS)
@@ -93,6 +93,7 @@ def sgd_steps(
     batch_inputs = np.empty((batch_size, augmented_dim))
     residuals = np.empty(batch_size)
     pre_activations = np.empty((batch_size, n_particles))
+    activations = np.empty((batch_size, n_particles))
     scale = step_size / batch_size
     # Locals, not window_state[...]: stores through an array that may alias the particles would
     # stop LLVM from keeping them in registers.
@@ -105,6 +106,7 @@ def sgd_steps(
         for b in range(batch_size):
             x = batch_inputs[b]
             pre = pre_activations[b]
+            act = activations[b]
             squared_norm = 0.0
             for i in range(input_dim):
                 z = rng.standard_normal()
@@ -125,7 +127,8 @@ def sgd_steps(
             for j in range(n_particles):
                 u = _dot(hidden_weights[j], x)
                 pre[j] = u
-                prediction += output_weights[j] * _sigma(u, activation_code)
+                act[j] = _sigma(u, activation_code)
+                prediction += output_weights[j] * act[j]
             residual = prediction / n_particles - target
             residuals[b] = residual
             loss_window[window_position] = 0.5 * residual * residual
@@ -140,10 +143,10 @@ def sgd_steps(
             weight = output_weights[j]
             grad_output = 0.0
             for b in range(batch_size):
-                u = pre_activations[b, j]
-                grad_output += residuals[b] * _sigma(u, activation_code)
+                u, s = pre_activations[b, j], activations[b, j]
+                grad_output += residuals[b] * s
                 # The step scale folded in here leaves one multiply-add per coordinate below.
-                coefficient = scale * residuals[b] * weight * _sigma_derivative(u, activation_code)
+                coefficient = scale * residuals[b] * weight * _sigma_derivative(u, s, activation_code)
                 x = batch_inputs[b]
                 for i in range(augmented_dim):
                     row[i] -= coefficient * x[i]
@@ -235,6 +238,7 @@ def train(
     output_weights = np.array(output_weights, dtype=np.float64)
     hidden_weights = np.array(hidden_weights, dtype=np.float64)
     checkpoints = log_checkpoints(n_steps, n_checkpoints)
+    augmented_test_inputs = augment(test_inputs)  # once, not at every evaluation
     loss_window = np.zeros(train_window)
     window_state = np.zeros(2, dtype=np.int64)
     test_losses, train_losses, trajectory_output, trajectory_hidden = [], [], [], []
@@ -255,9 +259,8 @@ def train(
                     output_weights, hidden_weights, teacher, distribution, step_size, batch_size,
                     segment, rng, loss_window, window_state,
                 )
-            test_loss = square_loss(
-                predict(output_weights, hidden_weights, test_inputs, teacher.activation), test_targets
-            )
+            hidden_activity = activation_function(augmented_test_inputs @ hidden_weights.T, teacher.activation)
+            test_loss = square_loss(hidden_activity @ output_weights / len(output_weights), test_targets)
         filled = window_state[1]
         test_losses.append(test_loss)
         train_losses.append(float(loss_window[:filled].mean()) if filled else np.nan)
