@@ -26,13 +26,31 @@ def reference_table(current: pd.DataFrame, relative_tolerance: float = RELATIVE_
     return current.assign(tolerance=tolerance.fillna(0.0))
 
 
+def markdown_claims(table: pd.DataFrame) -> str:
+    """The claims table as Markdown: claim, section, the report's words, measured quantity, value,
+    threshold, verdict and the numbers behind it."""
+    lines = ["| claim | report | the report says | measured | value | threshold | verdict | detail |",
+             "|---|---|---|---|---|---|---|---|"]
+    for row in table.itertuples(index=False):
+        cells = [row.claim, row.section, row.report_words, row.quantity, f"{row.value:.3g}", row.threshold,
+                 f"**{row.verdict}**", row.detail]
+        lines.append("| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("current", help="claims table just built, e.g. results/claims.csv")
-    parser.add_argument("reference", help="reference table with a tolerance column")
+    parser.add_argument("reference", nargs="?", help="reference table with a tolerance column")
     parser.add_argument("--write-reference", action="store_true", help="write CURRENT as the new REFERENCE")
+    parser.add_argument("--markdown", action="store_true", help="only print CURRENT as a Markdown table (README)")
     arguments = parser.parse_args(argv)
     current = pd.read_csv(arguments.current)
+    if arguments.markdown:
+        print(markdown_claims(current))
+        return 0
+    if arguments.reference is None:
+        parser.error("REFERENCE is needed unless --markdown is given")
     if arguments.write_reference:
         write_csv(reference_table(current), arguments.reference)
         print(f"wrote {arguments.reference} from {arguments.current}")
