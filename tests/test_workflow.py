@@ -82,3 +82,13 @@ def test_one_job_rerun_alone_gives_identical_bytes(smoke_build):
     assert curve.read_bytes() == before
     other = smoke_build / "results" / "train_overparam" / "sigmoid" / "k3" / "rep0.csv"
     assert other.read_bytes() != before
+
+
+def test_html_report_is_self_contained_with_every_figure_and_the_claims(smoke_build):
+    report = smoke_build / "report.html"
+    snakemake(smoke_build, "figures", "claims", "--report", str(report))
+    html = report.read_text()
+    for name in FIGURES + ["claims.csv"]:
+        assert name in html, name
+    # Offline: no script or stylesheet is fetched from the network.
+    assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html)

@@ -36,35 +36,23 @@ def validate_config(config: dict, schema_path: str | os.PathLike) -> None:
 
 
 def cross_key_problems(config: dict) -> list[str]:
-    """Checks the schema cannot express: figures must name runs that the experiments produce."""
+    """Checks the schema cannot express: a figure that draws runs of an experiment must name runs
+    that the experiment produces (a value in its grid, a repetition it runs)."""
     problems = []
-    overparam, curves = config["overparam"], config["training_curves"]
-    if curves["activation"] not in overparam["activations"]:
-        problems.append(
-            f"config key 'training_curves.activation': {curves['activation']!r} is not in "
-            f"overparam.activations {overparam['activations']}"
-        )
-    for n_particles in curves["n_particles"]:
-        if n_particles not in overparam["n_particles"]:
-            problems.append(
-                f"config key 'training_curves.n_particles': {n_particles} is not in overparam.n_particles "
-                f"{overparam['n_particles']}"
-            )
-    if curves["repetition"] >= overparam["repetitions"]:
-        problems.append(
-            f"config key 'training_curves.repetition': {curves['repetition']} must be below "
-            f"overparam.repetitions = {overparam['repetitions']} (repetitions count from 0)"
-        )
-    sweep, lazy = config["r0_sweep"], config["lazy_vs_active"]
-    for init_radius in lazy["init_radius"]:
-        if init_radius not in sweep["init_radius"]:
-            problems.append(
-                f"config key 'lazy_vs_active.init_radius': {init_radius} is not in r0_sweep.init_radius "
-                f"{sweep['init_radius']}"
-            )
-    if lazy["repetition"] >= sweep["repetitions"]:
-        problems.append(
-            f"config key 'lazy_vs_active.repetition': {lazy['repetition']} must be below "
-            f"r0_sweep.repetitions = {sweep['repetitions']} (repetitions count from 0)"
-        )
+    # (figure's key, its values, experiment's key, the experiment's values)
+    memberships = [
+        ("training_curves.activation", [config["training_curves"]["activation"]], "overparam.activations"),
+        ("training_curves.n_particles", config["training_curves"]["n_particles"], "overparam.n_particles"),
+        ("lazy_vs_active.init_radius", config["lazy_vs_active"]["init_radius"], "r0_sweep.init_radius"),
+    ]
+    for key, values, allowed_key in memberships:
+        section, name = allowed_key.split(".")
+        allowed = config[section][name]
+        problems += [f"config key '{key}': {value!r} is not in {allowed_key} {allowed}"
+                     for value in values if value not in allowed]
+    for key, experiment in [("training_curves", "overparam"), ("lazy_vs_active", "r0_sweep")]:
+        repetition, repetitions = config[key]["repetition"], config[experiment]["repetitions"]
+        if repetition >= repetitions:
+            problems.append(f"config key '{key}.repetition': {repetition} must be below "
+                            f"{experiment}.repetitions = {repetitions} (repetitions count from 0)")
     return problems
