@@ -178,3 +178,59 @@ def plot_r0_sweep(curve_summary: pd.DataFrame, finals: pd.DataFrame) -> plt.Figu
     axis.legend(fontsize=7, loc="lower left", ncol=2)
     figure.tight_layout()
     return figure
+
+
+def plot_transition(finals: pd.DataFrame, summary: pd.DataFrame, teacher_units: int, caption: str) -> plt.Figure:
+    """Chizat & Bach's experiment: normalised excess loss at the end of training against the number
+    of particles m, one panel per activation, log-log. Dots: one run each; line: geometric mean over
+    repetitions; dashed: the convex baseline (fixed random units, least-squares output weights)."""
+    set_theme()
+    activations = sorted(summary["activation"].unique())
+    figure, axes = plt.subplots(1, len(activations), figsize=(6 * len(activations), 4.6), sharey=True, squeeze=False)
+    for axis, activation in zip(axes[0], activations):
+        rows = summary[summary["activation"] == activation]
+        runs = finals[(finals["activation"] == activation) & ~finals["diverged"].astype(bool)]
+        n_repetitions = int(finals.loc[finals["activation"] == activation].groupby("n_particles")["repetition"].nunique().max())
+        axis.scatter(runs["n_particles"], runs["normalised_loss"], s=10, color="black", alpha=0.6, zorder=3,
+                     label="particle gradient descent, one run")
+        axis.plot(rows["n_particles"], rows["geometric_mean"], color=STUDENT_COLOUR, marker="o", ms=3,
+                  label=f"geometric mean over {n_repetitions} repetitions")
+        axis.plot(rows["n_particles"], rows["baseline_geometric_mean"], color="tab:green", ls="--", marker="s", ms=3,
+                  label="convex baseline: fixed random units,\nleast-squares output weights (geometric mean)")
+        axis.axvline(teacher_units, color=TEACHER_COLOUR, ls="--", label=f"m = m0 = {teacher_units}")
+        n_diverged = int(rows["n_diverged"].sum())
+        title = f"{activation}" + (f" ({n_diverged} diverged runs left out)" if n_diverged else "")
+        axis.set(xscale="log", yscale="log", xlabel="number of particles m", title=title)
+        ticks = [m for m in (3, 5, 10, 20, 50, 100, 200) if m <= rows["n_particles"].max()]
+        axis.set_xticks(ticks, [str(m) for m in ticks])
+        axis.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        axis.legend(fontsize=7, loc="lower left")
+    axes[0, 0].set_ylabel("excess loss / (1/2 Var y)")
+    figure.suptitle(caption, fontsize=9)
+    figure.tight_layout()
+    return figure
+
+
+def plot_protocol_comparison(summary: pd.DataFrame, teacher_units: int, labels: dict[tuple[str, str], str]) -> plt.Figure:
+    """Side by side: geometric-mean normalised loss against m for each (teacher, protocol) pair,
+    with min-max bands, so a reader sees which choice makes the transition sharp."""
+    set_theme()
+    figure, axis = plt.subplots(figsize=(7.5, 4.8))
+    colours = iter(["tab:blue", "tab:orange", "tab:green", "tab:purple"])
+    for (teacher, protocol), label in labels.items():
+        rows = summary[(summary["teacher"] == teacher) & (summary["protocol"] == protocol)]
+        if rows.empty:
+            continue
+        colour = next(colours)
+        axis.fill_between(rows["n_particles"], rows["minimum"], rows["maximum"], color=colour, alpha=0.15, lw=0)
+        axis.plot(rows["n_particles"], rows["geometric_mean"], color=colour, marker="o", ms=3, label=label)
+    axis.axvline(teacher_units, color=TEACHER_COLOUR, ls="--", label=f"m = m0 = {teacher_units}")
+    axis.set(xscale="log", yscale="log", xlabel="number of particles m", ylabel="excess loss / (1/2 Var y)",
+             title="ReLU, d = 100: which choice makes the transition sharp? (line: geometric mean, band: min-max)")
+    axis.title.set_fontsize(9)
+    ticks = sorted(summary["n_particles"].unique())
+    axis.set_xticks(ticks, [str(m) for m in ticks])
+    axis.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+    axis.legend(fontsize=7, loc="lower left")
+    figure.tight_layout()
+    return figure

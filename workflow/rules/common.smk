@@ -2,6 +2,7 @@
 from pathlib import Path
 
 from convexnn.aggregation import aggregate_runs, aggregate_scan, aggregate_sweep
+from convexnn.beyond import aggregate_beyond, fit_random_features_baseline, generate_unit_teacher_data
 from convexnn.claims import evaluate_claims, write_claims
 from convexnn.config import validate_config
 from convexnn.jobs import generate_teacher_data, train_particles
@@ -20,6 +21,7 @@ SIMULATION_CODE = [
 ]
 AGGREGATION_CODE = [str(REPO / "src" / "convexnn" / "aggregation.py")]
 FIGURE_CODE = [str(REPO / "src" / "convexnn" / "figures.py")]
+BEYOND_CODE = [str(REPO / "src" / "convexnn" / "beyond.py")]
 CLAIMS_CODE = [str(REPO / "src" / "convexnn" / "claims.py")] + AGGREGATION_CODE
 # Settings of config[experiment] that define its teacher and test set, and its training runs.
 TEACHER_KEYS = ("input_dim", "teacher_units", "teacher_radius", "input_distribution", "test_size")
@@ -34,6 +36,8 @@ wildcard_constraints:
     n_particles=r"\d+",
     repetition=r"\d+",
     init_radius=r"[0-9.e+-]+",
+    teacher="unit|report",
+    protocol="converge|report",
 
 
 def radius_label(value):
@@ -138,3 +142,89 @@ def r0_sweep_runs(kind, init_radii=None, repetitions=None):
         init_radius=[radius_label(value) for value in (init_radii or settings["init_radius"])],
         repetition=repetitions if repetitions is not None else range(settings["repetitions"]),
     )
+
+
+# --- Beyond the report: Chizat & Bach's transition (workflow/rules/beyond.smk) ---------------------
+
+
+def cb_teacher_seed(teacher):
+    def seed(wildcards):
+        return seed_entropy("cb2018_transition", f"teacher={teacher},activation={wildcards.activation}",
+                            int(wildcards.repetition))
+
+    return seed
+
+
+def cb_teacher_settings(teacher):
+    """Arguments of the teacher-data job: the unit teacher's hidden norm, or the report's radius."""
+
+    def settings(wildcards):
+        experiment = config["cb2018_transition"]
+        chosen = {key: experiment[key] for key in ("input_dim", "teacher_units", "input_distribution", "test_size")}
+        chosen["activation"] = wildcards.activation
+        if teacher == "unit":
+            return chosen | {"hidden_norm": experiment["teachers"]["unit"]["hidden_norm"][wildcards.activation]}
+        return chosen | {"teacher_radius": experiment["teachers"]["report"]["teacher_radius"]}
+
+    return settings
+
+
+def cb_training_settings(wildcards):
+    experiment = config["cb2018_transition"]
+    protocol = experiment["protocols"][wildcards.protocol]
+    per_activation = {key: value[wildcards.activation] if isinstance(value, dict) else value for key, value in protocol.items()}
+    return per_activation | {"n_particles": int(wildcards.n_particles), "n_checkpoints": experiment["n_checkpoints"],
+                             "train_window": experiment["train_window"]}
+
+
+def cb_training_labels(wildcards):
+    return {"experiment": "cb2018_transition", "teacher": wildcards.teacher, "protocol": wildcards.protocol,
+            "activation": wildcards.activation, "n_particles": int(wildcards.n_particles),
+            "repetition": int(wildcards.repetition)}
+
+
+def cb_baseline_settings(wildcards):
+    experiment = config["cb2018_transition"]
+    return {"n_particles": int(wildcards.n_particles), "n_samples": experiment["baseline_samples"],
+            "hidden_norm": experiment["teachers"]["unit"]["hidden_norm"][wildcards.activation]}
+
+
+def cb_baseline_labels(wildcards):
+    return {"teacher": wildcards.teacher, "activation": wildcards.activation,
+            "n_particles": int(wildcards.n_particles), "repetition": int(wildcards.repetition)}
+
+
+def cb_runs():
+    """(teacher, protocol, activation, m) of every training run: the full grid with the unit teacher
+    and the converging protocol, and the side-by-side comparison of both teachers and protocols."""
+    experiment = config["cb2018_transition"]
+    runs = {("unit", "converge", activation, m) for activation in experiment["activations"] for m in experiment["n_particles"]}
+    comparison = experiment["comparison"]
+    runs |= {(teacher, protocol, comparison["activation"], m) for teacher in experiment["teachers"]
+             for protocol in experiment["protocols"] for m in comparison["n_particles"]}
+    return sorted(runs)
+
+
+def cb_training_runs(wildcards):
+    repetitions = range(config["cb2018_transition"]["repetitions"])
+    return [expand(rules.train_cb2018.output.curve, teacher=teacher, protocol=protocol, activation=activation,
+                   n_particles=m, repetition=repetition)[0]
+            for teacher, protocol, activation, m in cb_runs() for repetition in repetitions]
+
+
+def cb_baseline_runs(wildcards):
+    experiment = config["cb2018_transition"]
+    return expand(rules.baseline_cb2018.output, teacher="unit", activation=experiment["activations"],
+                  n_particles=experiment["n_particles"], repetition=range(experiment["repetitions"]))
+
+
+def cb_teacher_paths_by_run():
+    """{(teacher, activation, repetition): teacher data path} for every teacher the runs use."""
+    repetitions = range(config["cb2018_transition"]["repetitions"])
+    pairs = {(teacher, activation) for teacher, _, activation, _ in cb_runs()}
+    return {(teacher, activation, repetition): f"results/teacher_cb2018/{teacher}/{activation}/rep{repetition}.npz"
+            for teacher, activation in sorted(pairs) for repetition in repetitions}
+
+
+def cb_teacher_files(wildcards):
+    return list(cb_teacher_paths_by_run().values())
