@@ -1,8 +1,13 @@
-"""Which mean-field step size eta to use for the over-parametrisation experiment (figs. 3-5)?
+"""Which mean-field step size eta to use? A scan over step sizes, teachers and k.
 
-Trains ReLU and sigmoid students at d = 50, M = 10 (config.yaml's `overparam` settings) for a few
-step sizes, teachers and k, and prints the final test loss of each run, 'D' marking a diverged run,
-and per step size the number of diverged runs. Run: `.venv/bin/python benchmarks/step_size_scan.py`.
+Trains students with the settings of one experiment of config.yaml (default `overparam`: d = 50,
+M = 10, ReLU and sigmoid) for a few step sizes, teachers and k, and prints the final test loss of
+each run, 'D' marking a diverged run, and per step size the number of diverged runs. Examples:
+
+    .venv/bin/python benchmarks/step_size_scan.py
+    .venv/bin/python benchmarks/step_size_scan.py --experiment r0_sweep --init-radius 10 \
+        --step-sizes 0.02 0.1 --n-particles 20 --teachers 10
+
 Seeds come from convexnn.seeding with the experiment name 'step_size_scan', so nothing here
 shares a random stream with the pipeline.
 """
@@ -23,13 +28,18 @@ parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--step-sizes", type=float, nargs="+", default=[0.05, 0.1, 0.2, 0.5])
 parser.add_argument("--n-particles", type=int, nargs="+", default=[2, 5, 10, 20, 40, 100])
 parser.add_argument("--teachers", type=int, default=3)
-parser.add_argument("--n-steps", type=int, default=None, help="default: config.yaml's overparam.n_steps")
+parser.add_argument("--n-steps", type=int, default=None, help="default: the experiment's n_steps")
+parser.add_argument("--experiment", default="overparam", help="a section of config.yaml")
+parser.add_argument("--init-radius", type=float, default=None, help="r0 of the ReLU runs (default: the experiment's)")
 arguments = parser.parse_args()
-settings = yaml.safe_load((ROOT / "config.yaml").read_text())["overparam"]
+settings = yaml.safe_load((ROOT / "config.yaml").read_text())[arguments.experiment]
 n_steps = arguments.n_steps or settings["n_steps"]
+activations = settings.get("activations", [settings.get("activation")])
+init_radius = arguments.init_radius or settings.get("init_radius")
 
-print(f"d={settings['input_dim']} M={settings['teacher_units']} n_steps={n_steps} batch={settings['batch_size']}")
-for activation in ("relu", "sigmoid"):
+print(f"{arguments.experiment}: d={settings['input_dim']} M={settings['teacher_units']} n_steps={n_steps} "
+      f"batch={settings['batch_size']} r0={init_radius}")
+for activation in activations:
     for step_size in arguments.step_sizes:
         n_diverged, n_runs = 0, 0
         for teacher_index in range(arguments.teachers):
@@ -40,8 +50,8 @@ for activation in ("relu", "sigmoid"):
             for n_particles in arguments.n_particles:
                 run_rng = generator(seed_entropy("step_size_scan", f"activation={activation},k={n_particles}", teacher_index))
                 output_weights, hidden_weights = initial_particles(
-                    run_rng, n_particles, settings["input_dim"], activation, settings["init_radius"],
-                    settings["sigmoid_hidden_scale"])
+                    run_rng, n_particles, settings["input_dim"], activation, init_radius,
+                    settings.get("sigmoid_hidden_scale"))
                 run = train(output_weights, hidden_weights, teacher, settings["input_distribution"], step_size,
                             settings["batch_size"], n_steps, run_rng, test_inputs, test_targets, 30,
                             settings["train_window"])
