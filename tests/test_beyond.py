@@ -2,7 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from convexnn.beyond import constant_predictor_loss, draw_unit_teacher, random_features_loss, summarise, transition_ratio
+from convexnn.beyond import constant_predictor_loss, draw_unit_teacher, random_features_loss
+from convexnn.transition import summarise, transition_ratio
 from convexnn.teacher import make_test_set
 
 

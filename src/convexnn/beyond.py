@@ -16,7 +16,8 @@ on n fresh samples:  min_a (1/n) sum_i (1/m sum_j a_j sigma(u_j . x_i) - y_i)^2,
 
 Losses are reported relative to 1/2 Var(y) on the test set, the loss of the best constant
 predictor: the zero predictor's loss 1/2 E[y^2] is dominated here by the teacher's mean output
-(every w*_j = +1), which any particle fits in the first steps.
+(every w*_j = +1), which any particle fits in the first steps. Aggregating the runs is
+:mod:`convexnn.transition`'s job, so that editing it does not rerun the simulations.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ import os
 import numpy as np
 import pandas as pd
 
-from convexnn.aggregation import geometric_mean, read_curves
 from convexnn.jobs import load_teacher_data
 from convexnn.model import activation_function, augment, square_loss
 from convexnn.seeding import generator
@@ -91,66 +91,3 @@ def fit_random_features_baseline(
     write_csv(pd.DataFrame([{**labels, "baseline_loss": loss, "zero_predictor_loss": zero_predictor_loss(test_targets),
                              "constant_predictor_loss": constant_predictor_loss(test_targets)}]), out_path)
     append_to_log(log_path, f"{labels}: baseline loss {loss:.3e}", first=True)
-
-
-def normalised_finals(curves: pd.DataFrame, teacher_paths: dict[tuple[str, str, int], PathLike]) -> pd.DataFrame:
-    """One row per run: final excess loss divided by 1/2 Var(y) of its repetition's test set.
-
-    ``teacher_paths`` maps (teacher, activation, repetition) to that repetition's teacher data."""
-    keys = ["teacher", "protocol", "activation", "n_particles", "repetition"]
-    last = curves.sort_values("samples_seen").groupby(keys, sort=True).tail(1)
-    unit = {key: constant_predictor_loss(load_teacher_data(path)[3]) for key, path in teacher_paths.items()}
-    finals = last[keys + ["samples_seen", "test_loss", "diverged"]].rename(columns={"test_loss": "excess_loss"})
-    finals["excess_loss"] = finals["excess_loss"].where(~finals["diverged"].astype(bool))
-    finals["constant_predictor_loss"] = [unit[(t, a, int(r))] for t, a, r in
-                                         zip(finals["teacher"], finals["activation"], finals["repetition"])]
-    finals["normalised_loss"] = finals["excess_loss"] / finals["constant_predictor_loss"]
-    return finals.sort_values(keys).reset_index(drop=True)
-
-
-def summarise(finals: pd.DataFrame, baselines: pd.DataFrame) -> pd.DataFrame:
-    """Per (teacher, protocol, activation, m): geometric mean, min, max of the normalised loss over
-    the finished runs, the number diverged, and the geometric mean of the baseline at that m."""
-    rows = []
-    for key, group in finals.groupby(["teacher", "protocol", "activation", "n_particles"], sort=True):
-        finished = group.loc[~group["diverged"].astype(bool), "normalised_loss"].to_numpy(dtype=float)
-        rows.append(dict(zip(["teacher", "protocol", "activation", "n_particles"], key),
-                         geometric_mean=geometric_mean(finished),
-                         minimum=finished.min() if finished.size else np.nan,
-                         maximum=finished.max() if finished.size else np.nan,
-                         n_finished=finished.size, n_diverged=int(group["diverged"].astype(bool).sum())))
-    table = pd.DataFrame(rows)
-    baseline = baselines.assign(normalised_baseline=baselines["baseline_loss"] / baselines["constant_predictor_loss"])
-    baseline_mean = (baseline.groupby(["teacher", "activation", "n_particles"])["normalised_baseline"]
-                     .apply(geometric_mean).rename("baseline_geometric_mean").reset_index())
-    return table.merge(baseline_mean, on=["teacher", "activation", "n_particles"], how="left")
-
-
-def transition_ratio(summary: pd.DataFrame, teacher_units: int) -> pd.DataFrame:
-    """Per (teacher, protocol, activation): geometric-mean loss at the largest m below m0 divided by
-    that at the smallest m above m0 (the grid points on either side of the transition)."""
-    rows = []
-    for key, group in summary.groupby(["teacher", "protocol", "activation"], sort=True):
-        below = group[group["n_particles"] < teacher_units]
-        above = group[group["n_particles"] > teacher_units]
-        if below.empty or above.empty:
-            continue
-        low, high = below.loc[below["n_particles"].idxmax()], above.loc[above["n_particles"].idxmin()]
-        rows.append(dict(zip(["teacher", "protocol", "activation"], key), m_below=int(low["n_particles"]),
-                         m_above=int(high["n_particles"]), loss_below=low["geometric_mean"],
-                         loss_above=high["geometric_mean"], ratio=low["geometric_mean"] / high["geometric_mean"]))
-    return pd.DataFrame(rows)
-
-
-def aggregate_beyond(
-    curve_paths: list[PathLike], baseline_paths: list[PathLike], teacher_paths: dict[tuple[str, str, int], PathLike],
-    teacher_units: int, finals_path: PathLike, summary_path: PathLike, transitions_path: PathLike,
-    log_path: PathLike | None = None,
-) -> None:
-    finals = normalised_finals(read_curves(curve_paths), teacher_paths)
-    summary = summarise(finals, read_curves(baseline_paths))
-    transitions = transition_ratio(summary, teacher_units)
-    write_csv(finals, finals_path)
-    write_csv(summary, summary_path)
-    write_csv(transitions, transitions_path)
-    append_to_log(log_path, transitions.to_string(), first=True)

@@ -103,7 +103,7 @@ rule aggregate_cb2018:
         curves=cb_training_runs,
         baselines=cb_baseline_runs,
         teachers=cb_teacher_files,
-        code=AGGREGATION_CODE + BEYOND_CODE,
+        code=AGGREGATION_CODE + BEYOND_CODE + TRANSITION_CODE,
     output:
         finals="results/aggregate_cb2018/final_losses.csv",
         summary="results/aggregate_cb2018/summary.csv",

@@ -2,11 +2,12 @@
 from pathlib import Path
 
 from convexnn.aggregation import aggregate_runs, aggregate_scan, aggregate_sweep
-from convexnn.beyond import aggregate_beyond, fit_random_features_baseline, generate_unit_teacher_data
+from convexnn.beyond import fit_random_features_baseline, generate_unit_teacher_data
 from convexnn.claims import evaluate_claims, write_claims
 from convexnn.config import validate_config
 from convexnn.jobs import generate_teacher_data, train_particles
 from convexnn.seeding import seed_entropy
+from convexnn.transition import aggregate_beyond
 
 validate_config(config, workflow.source_path("../schemas/config.schema.yaml"))
 
@@ -22,6 +23,7 @@ SIMULATION_CODE = [
 AGGREGATION_CODE = [str(REPO / "src" / "convexnn" / "aggregation.py")]
 FIGURE_CODE = [str(REPO / "src" / "convexnn" / "figures.py")]
 BEYOND_CODE = [str(REPO / "src" / "convexnn" / "beyond.py")]
+TRANSITION_CODE = [str(REPO / "src" / "convexnn" / "transition.py")]
 CLAIMS_CODE = [str(REPO / "src" / "convexnn" / "claims.py")] + AGGREGATION_CODE
 # Settings of config[experiment] that define its teacher and test set, and its training runs.
 TEACHER_KEYS = ("input_dim", "teacher_units", "teacher_radius", "input_distribution", "test_size")
