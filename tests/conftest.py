@@ -19,3 +19,54 @@ def small_problem():
         return teacher, test_inputs, test_targets, output_weights, hidden_weights
 
     return build
+
+
+# --------------------------------------------------------------------------------------------------
+# The smoke build, in a copy of the project (so that tests may edit its sources and results)
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SMOKE_CONFIG = "tests/smoke_config.yaml"
+COPY_IGNORED = shutil.ignore_patterns(".venv", ".git", ".snakemake", "results", "figures", "logs", "results-smoke",
+                                      "__pycache__", "*.nbi", "*.nbc", "report.html", ".pytest_cache", "*.egg-info")
+
+
+def copy_project(destination: Path, source: Path = ROOT, ignore=COPY_IGNORED) -> Path:
+    """A copy of the project (sources, workflow, configs; with ``ignore=None`` also its results),
+    preserving modification times as `cp -a` does."""
+    shutil.copytree(source, destination, ignore=ignore, symlinks=True)
+    return destination
+
+
+def snakemake_in(project: Path, *arguments, check=True, configfile=SMOKE_CONFIG) -> str:
+    """Run Snakemake in ``project`` with ``project/src`` first on the Python path, so that the
+    copy's sources are the ones imported and tracked. Returns stdout + stderr."""
+    environment = dict(os.environ, PYTHONPATH=str(project / "src"))
+    command = [sys.executable, "-m", "snakemake", *arguments]
+    if configfile is not None:
+        command += ["--configfile", str(configfile)]
+    result = subprocess.run(command, cwd=project, capture_output=True, text=True, env=environment)
+    output = result.stdout + result.stderr
+    if check:
+        assert result.returncode == 0, output[-4000:]
+    return output
+
+
+def planned_jobs(output: str) -> dict[str, int]:
+    """{rule: count} from the 'Job stats' table of a dry run ({} when nothing is to be done)."""
+    table = output.split("Job stats:")[1].split("\n\n")[0] if "Job stats:" in output else ""
+    return {name: int(count) for name, count in re.findall(r"^(\w+)\s+(\d+)$", table, flags=re.M) if name != "total"}
+
+
+@pytest.fixture(scope="session")
+def smoke_project(tmp_path_factory) -> Path:
+    """A copy of the project with the smoke configuration built: figures, claims and beyond."""
+    project = copy_project(tmp_path_factory.mktemp("smoke") / "project")
+    snakemake_in(project, "figures", "claims", "beyond", "--cores", "2")
+    return project

@@ -10,8 +10,9 @@ def curves_for(losses_by_run):
     for (n_particles, repetition), (losses, diverged) in losses_by_run.items():
         for samples_seen, loss in zip([0, 10, 100], losses):
             rows.append(dict(experiment="overparam", activation="relu", n_particles=n_particles,
-                             repetition=repetition, samples_seen=samples_seen, test_loss=loss,
-                             train_loss=loss, zero_predictor_loss=0.5, diverged=diverged))
+                             repetition=repetition, step=samples_seen, samples_seen=samples_seen, n_steps=100,
+                             test_loss=loss, train_loss=loss, zero_predictor_loss=0.5,
+                             constant_predictor_loss=0.25, diverged=diverged))
     return pd.DataFrame(rows)
 
 

@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from convexnn.beyond import constant_predictor_loss, draw_unit_teacher, random_features_loss
-from convexnn.transition import summarise, transition_ratio
-from convexnn.teacher import make_test_set
+from convexnn.aggregation import summarise_baselines, summarise_over_repetitions, transition_ratio
+from convexnn.baseline import random_features_loss
+from convexnn.teacher import constant_predictor_loss, draw_unit_teacher, make_test_set
 
 
 def test_unit_teacher_has_equal_positive_weights_unit_directions_and_no_bias():
@@ -36,8 +36,10 @@ def test_transition_ratio_uses_the_grid_points_on_either_side_of_m0():
     })
     baselines = pd.DataFrame({"teacher": "unit", "activation": "relu", "n_particles": [18, 25], "repetition": 0,
                               "baseline_loss": [0.5, 0.4], "constant_predictor_loss": 1.0})
-    summary = summarise(finals, baselines)
-    ratio = transition_ratio(summary, teacher_units=20).iloc[0]
+    by = ["teacher", "protocol", "activation", "n_particles"]
+    summary = summarise_over_repetitions(finals, by, value="normalised_loss").merge(
+        summarise_baselines(baselines, ["teacher", "activation", "n_particles"]), how="left")
+    ratio = transition_ratio(summary, teacher_units=20, by=["teacher", "protocol", "activation"]).iloc[0]
     assert (ratio["m_below"], ratio["m_above"]) == (18, 25)
     # geometric means 2e-2 and 2e-5
     assert ratio["ratio"] == pytest.approx(1000.0)

@@ -24,7 +24,6 @@ from convexnn.claims import (
     count_sign_flips,
     direction_changes_degrees,
     format_claims,
-    load_trajectory,
     particle_path_lengths,
 )
 
@@ -44,7 +43,7 @@ def relu_scan(n_reached: int, n_stuck: int, n_diverged: int = 0) -> pd.DataFrame
     return pd.DataFrame({
         "repetition": range(len(finals)),
         "initial_test_loss": 1.0,
-        "final_test_loss": finals,
+        "excess_loss": finals,
         "diverged": [False] * (n_reached + n_stuck) + [True] * n_diverged,
     })
 
@@ -354,15 +353,6 @@ def test_c9_not_evaluated_without_runs_at_one_radius():
 
 
 # ----------------------------------------------------------------------------------- table and I/O
-
-
-def test_load_trajectory_reads_the_npz_keys(tmp_path):
-    run = rotating_run([5.0, 6.0])
-    np.savez(tmp_path / "run.npz", samples_seen=run.samples_seen, output_weights=run.output_weights,
-             hidden_weights=run.hidden_weights)
-    loaded = load_trajectory(tmp_path / "run.npz")
-    assert np.array_equal(loaded.hidden_weights, run.hidden_weights)
-    assert np.array_equal(loaded.samples_seen, run.samples_seen)
 
 
 def example_table() -> pd.DataFrame:

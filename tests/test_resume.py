@@ -31,7 +31,7 @@ def test_killed_build_resumes_to_the_same_results(tmp_path):
                              start_new_session=True)
     deadline = time.monotonic() + 120
     # Kill once training is under way: some training outputs written, the claims not yet.
-    while len(list((killed / "results").glob("train_*/**/*.csv"))) < 10 and time.monotonic() < deadline:
+    while len(list((killed / "results").glob("train/**/*.csv"))) < 10 and time.monotonic() < deadline:
         assert build.poll() is None, "the build finished before it could be killed"
         time.sleep(0.02)
     os.killpg(build.pid, signal.SIGKILL)

@@ -7,29 +7,53 @@ an overflow during training) have no final loss: they are counted, never average
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pandas as pd
 
-from convexnn.storage import append_to_log, write_csv
-
-RUN_KEYS = ["experiment", "activation", "n_particles", "repetition"]
+# The columns of a training curve that are measurements; every other column labels the run.
+MEASUREMENT_COLUMNS = ("step", "samples_seen", "n_steps", "test_loss", "train_loss", "zero_predictor_loss",
+                       "constant_predictor_loss", "diverged")
 # A run "reached the global minimum" when its final test loss is below this fraction of its initial
 # test loss (report 5.1; spec claim C1). Fixed before any result was seen.
 GLOBAL_MINIMUM_RATIO = 1e-3
 
 
-def final_excess_losses(curves: pd.DataFrame, run_keys: list[str] = RUN_KEYS) -> pd.DataFrame:
-    """One row per run: its last checkpoint. The global minimum is 0 (noiseless teacher), so the
-    excess loss is the final test loss; ``relative_excess_loss`` divides it by the zero predictor's."""
-    last = curves.sort_values("samples_seen").groupby(run_keys, sort=True).tail(1)
-    finals = last[run_keys + ["samples_seen", "test_loss", "zero_predictor_loss", "diverged"]].rename(
-        columns={"test_loss": "excess_loss"}
-    )
-    finals["excess_loss"] = finals["excess_loss"].where(~finals["diverged"].astype(bool))
+def run_keys(curves: pd.DataFrame) -> list[str]:
+    """The label columns of curve tables (scenario, experiment, configuration, repetition)."""
+    return [column for column in curves.columns if column not in MEASUREMENT_COLUMNS]
+
+
+def configuration_keys(table: pd.DataFrame) -> list[str]:
+    """The label columns that name a configuration: every label but the repetition."""
+    return [column for column in run_keys(table) if column != "repetition"]
+
+
+def final_excess_losses(curves: pd.DataFrame, keys: list[str] | None = None) -> pd.DataFrame:
+    """One row per run (``keys``, default :func:`run_keys`): its first and last checkpoint.
+
+    The global minimum is 0 (noiseless teacher), so the excess loss is the final test loss; it is NaN
+    for a diverged run, which is counted, never averaged in (the ``diverged`` flag of the curve is the
+    one definition of a run that did not finish). ``relative_excess_loss`` divides it by the zero
+    predictor's loss 1/2 mean y^2, ``normalised_loss`` by 1/2 Var(y). ``reached_global_minimum``: the
+    final test loss is below GLOBAL_MINIMUM_RATIO x the initial one (report 5.1; claim C1)."""
+    keys = run_keys(curves) if keys is None else keys
+    ordered = curves.sort_values("samples_seen")
+    runs = ordered.groupby(keys, sort=True)
+    first, last = runs.head(1).set_index(keys), runs.tail(1).set_index(keys)
+    diverged = last["diverged"].astype(bool)
+    finals = pd.DataFrame({
+        "samples_seen": last["samples_seen"],
+        "initial_test_loss": first["test_loss"],
+        "excess_loss": last["test_loss"].where(~diverged),
+        "zero_predictor_loss": last["zero_predictor_loss"],
+        "constant_predictor_loss": last["constant_predictor_loss"],
+        "diverged": diverged,
+    })
     finals["relative_excess_loss"] = finals["excess_loss"] / finals["zero_predictor_loss"]
-    return finals.sort_values(run_keys).reset_index(drop=True)
+    finals["normalised_loss"] = finals["excess_loss"] / finals["constant_predictor_loss"]
+    finals["reached_global_minimum"] = ~diverged & (finals["excess_loss"] < GLOBAL_MINIMUM_RATIO
+                                                    * finals["initial_test_loss"])
+    return finals.reset_index().sort_values(keys).reset_index(drop=True)
 
 
 def geometric_mean(values: np.ndarray) -> float:
@@ -73,26 +97,13 @@ def summarise_curves(curves: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     return table.reset_index()
 
 
-def scan_outcomes(curves: pd.DataFrame, ratio: float = GLOBAL_MINIMUM_RATIO) -> pd.DataFrame:
-    """One row per repetition of a scan: initial and final test loss, and whether the run reached
-    the global minimum (final < ratio * initial, not diverged)."""
-    ordered = curves.sort_values("samples_seen")
-    runs = ordered.groupby("repetition", sort=True)
-    table = pd.DataFrame({
-        "initial_test_loss": runs["test_loss"].first(),
-        "final_test_loss": runs["test_loss"].last(),
-        "zero_predictor_loss": runs["zero_predictor_loss"].first(),
-        "diverged": runs["diverged"].first().astype(bool),
-    }).reset_index()
-    table["reached_global_minimum"] = ~table["diverged"] & (table["final_test_loss"] < ratio * table["initial_test_loss"])
-    return table
-
-
-def select_panels(outcomes: pd.DataFrame, ratio: float = GLOBAL_MINIMUM_RATIO) -> pd.DataFrame:
-    """Report fig. 1's two runs, chosen by rule: (a) the run with the lowest final/initial test-loss
-    ratio among those that reached the global minimum; (b) the run with the highest ratio among
-    those that did not (and did not diverge). A panel with no candidate has repetition -1."""
-    finished = outcomes[~outcomes["diverged"]].assign(
+def select_panels(finals: pd.DataFrame, ratio: float = GLOBAL_MINIMUM_RATIO) -> pd.DataFrame:
+    """Report fig. 1's two runs, chosen by rule from the runs' :func:`final_excess_losses`: (a) the
+    run with the lowest final/initial test-loss ratio among those that reached the global minimum;
+    (b) the run with the highest ratio among those that did not (and did not diverge). A panel with
+    no candidate has repetition -1."""
+    outcomes = finals.rename(columns={"excess_loss": "final_test_loss"})
+    finished = outcomes[~outcomes["diverged"].astype(bool)].assign(
         loss_ratio=lambda table: table["final_test_loss"] / table["initial_test_loss"])
     reached = finished[finished["reached_global_minimum"]].sort_values("loss_ratio")
     stuck = finished[~finished["reached_global_minimum"]].sort_values("loss_ratio", ascending=False)
@@ -114,44 +125,25 @@ def select_panels(outcomes: pd.DataFrame, ratio: float = GLOBAL_MINIMUM_RATIO) -
     return pd.DataFrame(rows)
 
 
-def read_curves(curve_paths: list[str | os.PathLike]) -> pd.DataFrame:
-    return pd.concat([pd.read_csv(path) for path in curve_paths], ignore_index=True)
+def summarise_baselines(baselines: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Per group: the geometric mean of the convex baseline's loss divided by 1/2 Var(y)."""
+    normalised = baselines.assign(normalised_baseline=baselines["baseline_loss"] / baselines["constant_predictor_loss"])
+    return (normalised.groupby(by, sort=True)["normalised_baseline"].apply(geometric_mean)
+            .rename("baseline_geometric_mean").reset_index())
 
 
-def aggregate_scan(
-    curve_paths: list[str | os.PathLike], outcomes_path: str | os.PathLike, panels_path: str | os.PathLike,
-    log_path: str | os.PathLike | None = None,
-) -> None:
-    """Outcome of every repetition of a scan and the two runs fig. 1 shows."""
-    outcomes = scan_outcomes(read_curves(curve_paths))
-    append_to_log(log_path, f"{int(outcomes['reached_global_minimum'].sum())} of {len(outcomes)} runs reached "
-                            f"the global minimum, {int(outcomes['diverged'].sum())} diverged", first=True)
-    write_csv(outcomes, outcomes_path)
-    write_csv(select_panels(outcomes), panels_path)
-
-
-def aggregate_sweep(
-    curve_paths: list[str | os.PathLike], finals_path: str | os.PathLike, curve_summary_path: str | os.PathLike,
-    by: list[str], log_path: str | os.PathLike | None = None,
-) -> None:
-    """Final loss of every run of a sweep and the per-checkpoint summary over repetitions (fig. 6)."""
-    curves = read_curves(curve_paths)
-    finals = final_excess_losses(curves, run_keys=by + ["repetition"])
-    append_to_log(log_path, f"{len(finals)} runs, {int(finals['diverged'].sum())} diverged", first=True)
-    write_csv(finals, finals_path)
-    write_csv(summarise_curves(curves, by), curve_summary_path)
-
-
-def aggregate_runs(
-    curve_paths: list[str | os.PathLike], finals_path: str | os.PathLike, summary_path: str | os.PathLike, by: list[str],
-    log_path: str | os.PathLike | None = None,
-) -> None:
-    """Final excess loss of every run, and its summary over repetitions grouped ``by``."""
-    curves = read_curves(curve_paths)
-    finals = final_excess_losses(curves, run_keys=by + ["repetition"])
-    n_diverged = int(finals["diverged"].sum())
-    append_to_log(log_path, f"{len(finals)} runs, {n_diverged} diverged", first=True)
-    if n_diverged:
-        append_to_log(log_path, finals[finals["diverged"]].to_string())
-    write_csv(finals, finals_path)
-    write_csv(summarise_over_repetitions(finals, by), summary_path)
+def transition_ratio(summary: pd.DataFrame, teacher_units: int, by: list[str]) -> pd.DataFrame:
+    """Per group ``by`` (Chizat & Bach: teacher, protocol, activation): the geometric-mean loss at the
+    largest m below m0 divided by that at the smallest m above m0 (the grid points on either side of
+    the transition)."""
+    rows = []
+    for key, group in summary.groupby(by, sort=True):
+        below = group[group["n_particles"] < teacher_units]
+        above = group[group["n_particles"] > teacher_units]
+        if below.empty or above.empty:
+            continue
+        low, high = below.loc[below["n_particles"].idxmax()], above.loc[above["n_particles"].idxmin()]
+        rows.append(dict(zip(by, key), m_below=int(low["n_particles"]), m_above=int(high["n_particles"]),
+                         loss_below=low["geometric_mean"], loss_above=high["geometric_mean"],
+                         ratio=low["geometric_mean"] / high["geometric_mean"]))
+    return pd.DataFrame(rows, columns=[*by, "m_below", "m_above", "loss_below", "loss_above", "ratio"])

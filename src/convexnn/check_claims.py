@@ -15,7 +15,7 @@ import sys
 import pandas as pd
 
 from convexnn.claims import compare_with_reference, format_claims
-from convexnn.storage import write_csv
+from convexnn.storage import write_table
 
 RELATIVE_TOLERANCE = 0.25
 
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.reference is None:
         parser.error("REFERENCE is needed unless --markdown is given")
     if arguments.write_reference:
-        write_csv(reference_table(current), arguments.reference)
+        write_table(reference_table(current), arguments.reference)
         print(f"wrote {arguments.reference} from {arguments.current}")
         return 0
     reference = pd.read_csv(arguments.reference)

@@ -14,12 +14,12 @@ Conventions shared by every check:
 - A particle is theta_j = (w_j, v_j) in R x R^(d+1), the bias being the last coordinate of v_j
   (report section 2.1; ``spec/experiments.md``, "Common model").
 
-Apart from :func:`load_trajectory`, nothing here reads or writes files.
+Nothing here reads or writes files: :mod:`convexnn.jobs.claims` does, and calls
+:func:`claims_of_experiment`.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, fields
 from typing import Mapping, Sequence
 
@@ -27,7 +27,6 @@ import numpy as np
 import pandas as pd
 
 from convexnn.aggregation import GLOBAL_MINIMUM_RATIO, geometric_mean
-from convexnn.storage import append_to_log, write_csv
 
 HOLDS = "holds"
 DOES_NOT_HOLD = "does not hold"
@@ -51,11 +50,13 @@ class ClaimResult:
 @dataclass(frozen=True)
 class Trajectory:
     """Checkpoints of one training run: ``samples_seen`` (T,), ``output_weights`` w (T, k) and
-    ``hidden_weights`` v (T, k, d+1), the bias being the last coordinate of v."""
+    ``hidden_weights`` v (T, k, d+1), the bias being the last coordinate of v; ``diverged`` is the
+    run's flag (its curve's), the one definition of a run that did not finish."""
 
     samples_seen: np.ndarray
     output_weights: np.ndarray
     hidden_weights: np.ndarray
+    diverged: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,25 +99,22 @@ def _ratio(numerator: float, denominator: float) -> float:
 
 
 def as_trajectory(trajectory: Trajectory | Mapping[str, np.ndarray]) -> Trajectory:
-    """A :class:`Trajectory` from itself or from a dict with the same keys."""
+    """A :class:`Trajectory` from itself or from a dict with the same keys (``diverged`` optional)."""
     if isinstance(trajectory, Trajectory):
         return trajectory
     return Trajectory(np.asarray(trajectory["samples_seen"], dtype=float),
                       np.asarray(trajectory["output_weights"], dtype=float),
-                      np.asarray(trajectory["hidden_weights"], dtype=float))
-
-
-def load_trajectory(path: str | os.PathLike) -> Trajectory:
-    """Read a run's checkpoints from an .npz file with keys samples_seen, output_weights, hidden_weights."""
-    with np.load(path) as arrays:
-        return as_trajectory({key: arrays[key] for key in ("samples_seen", "output_weights", "hidden_weights")})
+                      np.asarray(trajectory["hidden_weights"], dtype=float),
+                      bool(trajectory.get("diverged", False)))
 
 
 def _split_finite(trajectories: Sequence | None) -> tuple[list[Trajectory], int]:
-    """The trajectories with only finite weights, and the number left out as diverged."""
+    """The trajectories of finished runs, and the number left out as diverged. A run is finished when
+    it did not diverge (its flag); weights that are not finite also mark a run that did not finish."""
     runs = [as_trajectory(t) for t in (trajectories or [])]
-    finite = [t for t in runs if np.isfinite(t.output_weights).all() and np.isfinite(t.hidden_weights).all()]
-    return finite, len(runs) - len(finite)
+    finished = [t for t in runs if not t.diverged and np.isfinite(t.output_weights).all()
+                and np.isfinite(t.hidden_weights).all()]
+    return finished, len(runs) - len(finished)
 
 
 def _particle_parameters(trajectory: Trajectory) -> np.ndarray:
@@ -140,17 +138,17 @@ C1_LOSS_DROP = GLOBAL_MINIMUM_RATIO  # the same rule picks fig. 1's panels
 def claim_relu_often_global(relu_scan: pd.DataFrame | None) -> ClaimResult:
     """C1 (section 5.1, fig. 1): share = #{runs: L_final < 1e-3 L_initial} / #{finished runs}.
 
-    ``relu_scan`` has columns repetition, initial_test_loss, final_test_loss, diverged. Holds if
-    0.5 <= share < 1: "often" the global minimum, and "sometimes" (at least once) not.
+    ``relu_scan`` has columns repetition, initial_test_loss, excess_loss (the final test loss),
+    diverged. Holds if 0.5 <= share < 1: "often" the global minimum, and "sometimes" (at least once) not.
     """
     if _is_missing(relu_scan):
         return C1_TEXT.not_evaluated("no ReLU scan results")
-    finished = relu_scan[_finished_mask(relu_scan, "final_test_loss")]
+    finished = relu_scan[_finished_mask(relu_scan, "excess_loss")]
     n_diverged = len(relu_scan) - len(finished)
     if len(finished) < C1_MIN_FINISHED_RUNS:
         return C1_TEXT.not_evaluated(
             f"only {len(finished)} finished runs ({n_diverged} diverged); at least {C1_MIN_FINISHED_RUNS} needed")
-    reached = finished["final_test_loss"] < C1_LOSS_DROP * finished["initial_test_loss"]
+    reached = finished["excess_loss"] < C1_LOSS_DROP * finished["initial_test_loss"]
     share = float(reached.mean())
     return C1_TEXT.result(share, 0.5 <= share < 1,
                           f"{int(reached.sum())} of {len(finished)} finished runs reach the global minimum; "
@@ -552,56 +550,59 @@ def format_claims(table: pd.DataFrame) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# From the pipeline's result files to the claims table
-
-def _final_test_loss(curve_path: str | os.PathLike) -> tuple[int, float, bool]:
-    curve = pd.read_csv(curve_path).sort_values("samples_seen")
-    return int(curve["n_particles"].iloc[0]), float(curve["test_loss"].iloc[-1]), bool(curve["diverged"].iloc[-1])
+# The claims each experiment decides
 
 
-def evaluate_claims(
-    relu_scan_path: str | os.PathLike,
-    sigmoid_finals_path: str | os.PathLike,
-    sigmoid_trajectory_paths: Mapping[int, Sequence[str | os.PathLike]],
-    training_curve_paths: Sequence[str | os.PathLike],
-    overparam_finals_paths: Mapping[str, str | os.PathLike],
-    teacher_units: int,
-    r0_finals_path: str | os.PathLike,
-    lazy_trajectory_paths: Sequence[str | os.PathLike],
-    active_trajectory_paths: Sequence[str | os.PathLike],
-) -> pd.DataFrame:
-    """Every claim C1-C9, computed from the same result files the figures are drawn from.
-
-    ``sigmoid_trajectory_paths`` maps k to its runs' trajectories (fig. 2); ``training_curve_paths``
-    are fig. 3's two runs; ``overparam_finals_paths`` maps an activation to its final losses (figs.
-    4, 5); the r0-sweep trajectories are those at r0 = 10 (lazy) and r0 = 0.05 (active).
-    """
-    small_k, large_k = min(sigmoid_trajectory_paths), max(sigmoid_trajectory_paths)
-    sigmoid_runs = {k: [load_trajectory(path) for path in paths] for k, paths in sigmoid_trajectory_paths.items()}
-    curves = {k: (loss, diverged) for k, loss, diverged in map(_final_test_loss, training_curve_paths)}
-    fewest, most = min(curves), max(curves)
-    results = [
-        claim_relu_often_global(pd.read_csv(relu_scan_path)),
-        claim_sigmoid_always_global(pd.read_csv(sigmoid_finals_path), small_k, large_k),
-        claim_sigmoid_signs_split_and_stay(sigmoid_runs[large_k], [run for runs in sigmoid_runs.values() for run in runs]),
-        claim_many_particles_move_slower(sigmoid_runs[small_k], sigmoid_runs[large_k]),
-        claim_twenty_particles_reach_zero(curves[fewest][0], curves[most][0], curves[fewest][1], curves[most][1]),
-    ]
-    for activation, path in overparam_finals_paths.items():
-        finals = pd.read_csv(path)
-        results.append(claim_phase_transition(finals, teacher_units, activation))
-        results.append(claim_spread_largest_near_teacher_size(finals, teacher_units, activation))
-    results.append(claim_small_radius_best(pd.read_csv(r0_finals_path)))
-    results.append(claim_lazy_versus_active([load_trajectory(path) for path in lazy_trajectory_paths],
-                                            [load_trajectory(path) for path in active_trajectory_paths]))
-    return claims_table(results)
+def _final_loss(finals: pd.DataFrame, **where) -> tuple[float | None, bool]:
+    """(final test loss, diverged) of the one run of ``finals`` matching ``where``; (None, False) if none."""
+    rows = finals
+    for key, value in where.items():
+        rows = rows[rows[key] == value]
+    if rows.empty:
+        return None, False
+    return float(rows["excess_loss"].iloc[0]), bool(rows["diverged"].iloc[0])
 
 
-def write_claims(table: pd.DataFrame, claims_path: str | os.PathLike, log_path: str | os.PathLike | None = None) -> None:
-    """Write the claims table as CSV and show it (terminal and log): what holds is read at a glance."""
-    write_csv(table, claims_path)
-    text = format_claims(table)
+def claims_of_experiment(experiment: str, finals: pd.DataFrame, trajectories: Sequence[tuple[dict, Trajectory]],
+                         context: Mapping) -> list[ClaimResult]:
+    """The claims decided by one experiment's results.
+
+    ``finals`` is the experiment's table of final losses (:func:`convexnn.aggregation.final_excess_losses`),
+    ``trajectories`` the (labels, trajectory) of its runs that recorded one, and ``context`` the settings
+    a claim needs beyond the results: ``teacher_units`` (M), fig. 3's runs ``curve_activation``,
+    ``curve_n_particles`` and ``curve_repetition`` (C5), fig. 7's radii ``lazy_vs_active`` (C9)."""
+    if experiment == "relu_trajectories":
+        return [claim_relu_often_global(finals)]
+    if experiment == "sigmoid_trajectories":
+        by_k: dict[int, list[Trajectory]] = {}
+        for labels, trajectory in trajectories:
+            by_k.setdefault(int(labels["n_particles"]), []).append(trajectory)
+        small_k, large_k = min(finals["n_particles"]), max(finals["n_particles"])
+        return [
+            claim_sigmoid_always_global(finals, small_k, large_k),
+            claim_sigmoid_signs_split_and_stay(by_k.get(large_k, []), [run for runs in by_k.values() for run in runs]),
+            claim_many_particles_move_slower(by_k.get(small_k, []), by_k.get(large_k, [])),
+        ]
+    if experiment == "overparam":
+        fewest, most = min(context["curve_n_particles"]), max(context["curve_n_particles"])
+        common = {"activation": context["curve_activation"], "repetition": context["curve_repetition"]}
+        (loss_small, diverged_small), (loss_large, diverged_large) = (
+            _final_loss(finals, n_particles=k, **common) for k in (fewest, most))
+        results = [claim_twenty_particles_reach_zero(loss_small, loss_large, diverged_small, diverged_large)]
+        for activation in sorted(finals["activation"].unique(), key=["relu", "sigmoid"].index):
+            results.append(claim_phase_transition(finals, context["teacher_units"], activation))
+            results.append(claim_spread_largest_near_teacher_size(finals, context["teacher_units"], activation))
+        return results
+    if experiment == "r0_sweep":
+        active_radius, lazy_radius = context["lazy_vs_active"]
+        at_radius = {radius: [t for labels, t in trajectories if np.isclose(labels["init_radius"], radius)]
+                     for radius in (active_radius, lazy_radius)}
+        return [claim_small_radius_best(finals),
+                claim_lazy_versus_active(at_radius[lazy_radius], at_radius[active_radius])]
+    return []
+
+
+def summary_line(table: pd.DataFrame) -> str:
+    """How many claims hold, do not hold, are not evaluated."""
     counts = table["verdict"].value_counts()
-    summary = ", ".join(f"{counts.get(verdict, 0)} {verdict}" for verdict in (HOLDS, DOES_NOT_HOLD, NOT_EVALUATED))
-    append_to_log(log_path, f"{text}\n{summary}", first=True)
-    print(f"{text}\n{summary}")
+    return ", ".join(f"{counts.get(verdict, 0)} {verdict}" for verdict in (HOLDS, DOES_NOT_HOLD, NOT_EVALUATED))

@@ -68,3 +68,36 @@ def make_test_set(
 def zero_predictor_loss(targets: np.ndarray) -> float:
     """Loss of f = 0 on the test set, 1/2 mean y^2: the scale against which any loss can be read."""
     return 0.5 * float(np.mean(targets**2))
+
+
+def draw_unit_teacher(
+    rng: np.random.Generator, n_units: int, input_dim: int, hidden_norm: float, activation: str
+) -> Teacher:
+    """The equal-weight teacher of the Chizat & Bach experiment: w*_j = +1, v*_j uniform on the
+    sphere of radius ``hidden_norm`` in R^d, bias 0. All units matter equally, so a student with
+    fewer particles than teacher units must leave part of the teacher unexplained."""
+    directions = sphere_points(rng, n_units, input_dim, hidden_norm)
+    hidden = np.hstack([directions, np.zeros((n_units, 1))])
+    return Teacher(np.ones(n_units), hidden, activation)
+
+
+TEACHER_KINDS = ("report", "unit")
+
+
+def draw_teacher_of_kind(
+    rng: np.random.Generator, kind: str, n_units: int, input_dim: int, radius: float, activation: str
+) -> Teacher:
+    """``report``: :func:`draw_teacher` with particle norm ``radius``; ``unit``:
+    :func:`draw_unit_teacher` with hidden norm ``radius``."""
+    if kind == "report":
+        return draw_teacher(rng, n_units, input_dim, radius, activation)
+    if kind == "unit":
+        return draw_unit_teacher(rng, n_units, input_dim, radius, activation)
+    raise ValueError(f"teacher kind must be one of {TEACHER_KINDS}, got {kind!r}")
+
+
+def constant_predictor_loss(targets: np.ndarray) -> float:
+    """1/2 Var(y) on the test set: the loss of the best constant predictor, the unit of the Chizat &
+    Bach experiment's normalised losses (there the zero predictor's loss is dominated by the teacher's
+    mean output, which any particle fits at once)."""
+    return 0.5 * float(np.var(targets))

@@ -1,20 +1,17 @@
 rule teacher_data:
-    """One repetition's teacher network and fixed test set (report 5.1, 5.2)."""
+    """One repetition's teacher network and fixed test set (report 5.1, 5.2): a teacher of the plan."""
     input:
-        code=SIMULATION_CODE,
+        code=code_inputs("convexnn.jobs.teacher_data"),
     output:
-        "results/teacher_data/{experiment}/{activation}/rep{repetition}.npz",
+        "results/teacher_data/{teacher}.npz",
     params:
-        seed=teacher_seed,
-        settings=teacher_settings,
+        job=teacher_record,
     log:
-        "logs/teacher_data/{experiment}/{activation}/rep{repetition}.log",
+        "logs/teacher_data/{teacher}.log",
     benchmark:
-        "results/benchmarks/teacher_data/{experiment}/{activation}/rep{repetition}.tsv"
+        "results/benchmarks/teacher_data/{teacher}.tsv"
     resources:
         mem_mb=500,
         runtime=5,
-    conda:
-        "../../environment.yml"
     run:
-        generate_teacher_data(output[0], seed=params.seed, log_path=log[0], **params.settings)
+        make_teacher_data(params.job, output[0], log[0])

@@ -1,7 +1,71 @@
+# One rule per figure of the report's section 5, each drawn from the main scenario's results by a
+# script of workflow/scripts/ (plotting runs in a process of its own: pyplot is not thread-safe).
+# Script rules honour `conda:` (`--software-deployment-method conda`); the `run:` rules of the
+# simulation run inside the Snakemake process, in whatever environment runs it.
+
+
+rule fig1_relu_trajectories:
+    input:
+        finals=aggregate_of("relu_trajectories", "finals"),
+        trajectories=particles_of("relu_trajectories"),
+        code=code_inputs(SCRIPTS / "fig1_relu_trajectories.py"),
+    output:
+        report(
+            "figures/fig1_relu_trajectories.png",
+            caption="../report/fig1_relu_trajectories.rst",
+            category="Report section 5.1",
+        ),
+    params:
+        repetitions=[job.labels["repetition"] for job in PLAN.select(MAIN, "relu_trajectories")],
+    log:
+        "logs/fig1_relu_trajectories.log",
+    benchmark:
+        "results/benchmarks/fig1_relu_trajectories.tsv"
+    localrule: True
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/fig1_relu_trajectories.py"
+
+
+rule fig2_sigmoid_trajectories:
+    input:
+        trajectories=[
+            particles_of("sigmoid_trajectories", n_particles=k, repetition=0)[0]
+            for k in config["sigmoid_trajectories"]["n_particles"]
+        ],
+        code=code_inputs(SCRIPTS / "fig2_sigmoid_trajectories.py"),
+    output:
+        report(
+            "figures/fig2_sigmoid_trajectories.png",
+            caption="../report/fig2_sigmoid_trajectories.rst",
+            category="Report section 5.1",
+        ),
+    params:
+        n_particles=config["sigmoid_trajectories"]["n_particles"],
+    log:
+        "logs/fig2_sigmoid_trajectories.log",
+    benchmark:
+        "results/benchmarks/fig2_sigmoid_trajectories.tsv"
+    localrule: True
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/fig2_sigmoid_trajectories.py"
+
+
 rule fig3_training_curves:
     input:
-        curves=training_curve_runs,
-        code=FIGURE_CODE,
+        curves=[
+            curves_selected(
+                "overparam",
+                activation=config["training_curves"]["activation"],
+                n_particles=k,
+                repetition=config["training_curves"]["repetition"],
+            )[0]
+            for k in config["training_curves"]["n_particles"]
+        ],
+        code=code_inputs(SCRIPTS / "fig3_training_curves.py"),
     output:
         report(
             "figures/fig3_training_curves.png",
@@ -23,9 +87,9 @@ rule fig3_training_curves:
 
 rule fig4_overparam_relu:
     input:
-        finals=expand(rules.aggregate_overparam.output.finals, activation="relu"),
-        summary=expand(rules.aggregate_overparam.output.summary, activation="relu"),
-        code=FIGURE_CODE,
+        finals=aggregate_of("overparam", "finals"),
+        summary=aggregate_of("overparam", "summary"),
+        code=code_inputs(SCRIPTS / "fig_excess_loss_vs_particles.py"),
     output:
         report(
             "figures/fig4_overparam_relu.png",
@@ -33,6 +97,7 @@ rule fig4_overparam_relu:
             category="Report section 5.2",
         ),
     params:
+        activation="relu",
         teacher_units=config["overparam"]["teacher_units"],
         title="ReLU: excess loss at the end of training (report fig. 4)",
     log:
@@ -48,9 +113,9 @@ rule fig4_overparam_relu:
 
 rule fig5_overparam_sigmoid:
     input:
-        finals=expand(rules.aggregate_overparam.output.finals, activation="sigmoid"),
-        summary=expand(rules.aggregate_overparam.output.summary, activation="sigmoid"),
-        code=FIGURE_CODE,
+        finals=aggregate_of("overparam", "finals"),
+        summary=aggregate_of("overparam", "summary"),
+        code=code_inputs(SCRIPTS / "fig_excess_loss_vs_particles.py"),
     output:
         report(
             "figures/fig5_overparam_sigmoid.png",
@@ -58,6 +123,7 @@ rule fig5_overparam_sigmoid:
             category="Report section 5.2",
         ),
     params:
+        activation="sigmoid",
         teacher_units=config["overparam"]["teacher_units"],
         title="Sigmoid: excess loss at the end of training (report fig. 5)",
     log:
@@ -71,59 +137,11 @@ rule fig5_overparam_sigmoid:
         "../scripts/fig_excess_loss_vs_particles.py"
 
 
-rule fig1_relu_trajectories:
-    input:
-        panels=rules.aggregate_relu_trajectories.output.panels,
-        trajectories=relu_trajectory_runs("trajectory"),
-        code=FIGURE_CODE,
-    output:
-        report(
-            "figures/fig1_relu_trajectories.png",
-            caption="../report/fig1_relu_trajectories.rst",
-            category="Report section 5.1",
-        ),
-    params:
-        repetitions=list(range(config["relu_trajectories"]["repetitions"])),
-    log:
-        "logs/fig1_relu_trajectories.log",
-    benchmark:
-        "results/benchmarks/fig1_relu_trajectories.tsv"
-    localrule: True
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/fig1_relu_trajectories.py"
-
-
-rule fig2_sigmoid_trajectories:
-    input:
-        trajectories=expand(rules.train_sigmoid_trajectories.output.trajectory,
-                            n_particles=config["sigmoid_trajectories"]["n_particles"], repetition=0),
-        code=FIGURE_CODE,
-    output:
-        report(
-            "figures/fig2_sigmoid_trajectories.png",
-            caption="../report/fig2_sigmoid_trajectories.rst",
-            category="Report section 5.1",
-        ),
-    params:
-        n_particles=config["sigmoid_trajectories"]["n_particles"],
-    log:
-        "logs/fig2_sigmoid_trajectories.log",
-    benchmark:
-        "results/benchmarks/fig2_sigmoid_trajectories.tsv"
-    localrule: True
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/fig2_sigmoid_trajectories.py"
-
-
 rule fig6_r0_sweep:
     input:
-        curves=rules.aggregate_r0_sweep.output.curves,
-        finals=rules.aggregate_r0_sweep.output.finals,
-        code=FIGURE_CODE,
+        curves=aggregate_of("r0_sweep", "curves"),
+        finals=aggregate_of("r0_sweep", "finals"),
+        code=code_inputs(SCRIPTS / "fig6_r0_sweep.py"),
     output:
         report(
             "figures/fig6_r0_sweep.png",
@@ -143,9 +161,11 @@ rule fig6_r0_sweep:
 
 rule fig7_lazy_vs_active:
     input:
-        trajectories=r0_sweep_runs("trajectory", init_radii=config["lazy_vs_active"]["init_radius"],
-                                   repetitions=[config["lazy_vs_active"]["repetition"]]),
-        code=FIGURE_CODE,
+        trajectories=[
+            particles_of("r0_sweep", init_radius=radius, repetition=config["lazy_vs_active"]["repetition"])[0]
+            for radius in config["lazy_vs_active"]["init_radius"]
+        ],
+        code=code_inputs(SCRIPTS / "fig7_lazy_vs_active.py"),
     output:
         report(
             "figures/fig7_lazy_vs_active.png",

@@ -1,9 +1,9 @@
 """Snakemake adapter: rule fig6_r0_sweep -> convexnn.figures.plot_r0_sweep."""
-import pandas as pd
-
 from convexnn.figures import plot_r0_sweep, save_figure
-from convexnn.storage import logging_to
+from convexnn.storage import logging_to, read_table
 
 with logging_to(snakemake.log[0]):
-    figure = plot_r0_sweep(pd.read_csv(snakemake.input.curves), pd.read_csv(snakemake.input.finals))
-    save_figure(figure, snakemake.output[0])
+    curves = read_table(snakemake.input.curves, ["init_radius", "samples_seen", "geometric_mean", "minimum", "maximum"],
+                        allow_empty=True)
+    finals = read_table(snakemake.input.finals, ["init_radius", "repetition", "diverged"])
+    save_figure(plot_r0_sweep(curves, finals), snakemake.output[0])

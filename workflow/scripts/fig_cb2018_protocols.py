@@ -1,8 +1,6 @@
 """Snakemake adapter: rule fig_cb2018_protocols -> convexnn.figures.plot_protocol_comparison."""
-import pandas as pd
-
 from convexnn.figures import plot_protocol_comparison, save_figure
-from convexnn.storage import logging_to
+from convexnn.storage import logging_to, read_table
 
 LABELS = {
     ("report", "report"): "report's teacher, report's protocol (eta 0.1, 4e5 steps)",
@@ -12,6 +10,6 @@ LABELS = {
 }
 
 with logging_to(snakemake.log[0]):
-    summary = pd.read_csv(snakemake.input.summary)
-    comparison = summary[summary["activation"] == "relu"]
+    summary = read_table(snakemake.input.summary, ["teacher", "protocol", "activation", "n_particles", "geometric_mean"])
+    comparison = summary[summary["activation"] == snakemake.params.activation]
     save_figure(plot_protocol_comparison(comparison, snakemake.params.teacher_units, LABELS), snakemake.output[0])

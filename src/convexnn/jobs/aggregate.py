@@ -1,0 +1,49 @@
+"""Job: one experiment's runs aggregated (report 5.2: geometric means over repetitions)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from convexnn.aggregation import (
+    configuration_keys,
+    final_excess_losses,
+    summarise_baselines,
+    summarise_curves,
+    summarise_over_repetitions,
+    transition_ratio,
+)
+from convexnn.storage import PathLike, append_to_log, read_curves, read_table, write_table
+
+BASELINE_COLUMNS = ("baseline_loss", "zero_predictor_loss", "constant_predictor_loss")
+
+
+def aggregate_experiment(curve_paths: list[PathLike], baseline_paths: list[PathLike], value: str,
+                         finals_path: PathLike, summary_path: PathLike, curves_path: PathLike,
+                         log_path: PathLike | None = None) -> None:
+    """Write the final losses of every run (one row each), their summary over repetitions per
+    configuration (of ``value``: "excess_loss", or "normalised_loss" for losses divided by 1/2 Var(y)),
+    with the convex baseline's geometric mean where there are baselines, and the test-loss curves
+    summarised per configuration and checkpoint."""
+    curves = read_curves(curve_paths)
+    finals = final_excess_losses(curves)
+    by = configuration_keys(curves)
+    summary = summarise_over_repetitions(finals, by, value=value)
+    if baseline_paths:
+        baselines = pd.concat([read_table(path, BASELINE_COLUMNS) for path in baseline_paths], ignore_index=True)
+        keys = [key for key in by if key in baselines.columns]
+        summary = summary.merge(summarise_baselines(baselines, keys), on=keys, how="left")
+    diverged = finals[finals["diverged"]]
+    append_to_log(log_path, f"{len(finals)} runs, {len(diverged)} diverged", first=True)
+    if len(diverged):
+        append_to_log(log_path, "diverged runs:\n" + diverged.to_string())
+    write_table(finals, finals_path)
+    write_table(summary, summary_path)
+    write_table(summarise_curves(curves, by), curves_path)
+
+
+def write_transitions(summary_path: PathLike, teacher_units: int, path: PathLike, log_path: PathLike | None = None) -> None:
+    """Chizat & Bach: the fall of the geometric-mean loss across m0 per (teacher, protocol, activation)."""
+    summary = read_table(summary_path, ["teacher", "protocol", "activation", "n_particles", "geometric_mean"])
+    transitions = transition_ratio(summary, teacher_units, ["teacher", "protocol", "activation"])
+    write_table(transitions, path)
+    append_to_log(log_path, transitions.to_string(), first=True)
