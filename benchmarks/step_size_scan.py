@@ -43,12 +43,12 @@ for activation in activations:
     for step_size in arguments.step_sizes:
         n_diverged, n_runs = 0, 0
         for teacher_index in range(arguments.teachers):
-            rng = generator(seed_entropy("step_size_scan", f"activation={activation}", teacher_index))
+            rng = generator(seed_entropy(0, "step_size_scan", f"activation={activation}", teacher_index))
             teacher = draw_teacher(rng, settings["teacher_units"], settings["input_dim"], settings["teacher_radius"], activation)
             test_inputs, test_targets = make_test_set(rng, teacher, settings["test_size"], settings["input_distribution"])
             cells = []
             for n_particles in arguments.n_particles:
-                run_rng = generator(seed_entropy("step_size_scan", f"activation={activation},k={n_particles}", teacher_index))
+                run_rng = generator(seed_entropy(0, "step_size_scan", f"activation={activation},k={n_particles}", teacher_index))
                 output_weights, hidden_weights = initial_particles(
                     run_rng, n_particles, settings["input_dim"], activation, init_radius,
                     settings.get("sigmoid_hidden_scale"))

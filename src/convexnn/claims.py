@@ -1,18 +1,28 @@
-"""The report's claims (E. Berthier 2018, section 5) as checks with a verdict.
+"""The report's claims (E. Berthier 2018, section 5) as checks with a value, a 95% interval and a verdict.
 
-Each ``claim_*`` function takes the measured results (pandas tables of final losses, or particle
-trajectories) and returns one :class:`ClaimResult`: the quantity measured, its value, the threshold
-fixed in ``spec/experiments.md`` *before* looking at results, and a verdict among "holds",
-"does not hold" and "not evaluated" (the data needed is missing, or there are too few runs).
+Each ``claim_*`` function takes the measured results of one experiment (its table of final losses,
+or its particle trajectories) and returns one :class:`ClaimResult`: the quantity measured, its
+value over every repetition, a 95% interval for it (:mod:`convexnn.intervals`: a bootstrap over
+repetitions, or the exact binomial interval for a share of runs), the threshold fixed from the
+report's words *before* any result was seen, and a verdict:
+
+- "holds": the whole interval is on the holding side of the threshold;
+- "does not hold": the whole interval is on the other side;
+- "inconclusive": the interval straddles the threshold;
+- "not evaluated": the data needed is missing, or too few repetitions to give an interval.
+
+A claim whose words join two statements (C3, C8, C9) is checked as two rows, one value and one
+threshold each, so that each interval is read against its own threshold.
 
 Conventions shared by every check:
 
-- A run is *finished* when it did not diverge and its loss is finite; diverged runs are never
-  averaged in, they are counted in ``detail``.
+- A run is *finished* when it did not diverge (the ``diverged`` flag of its curve, the one
+  definition the pipeline uses); diverged runs are never averaged in, they are counted in ``detail``.
 - The geometric mean of losses L_1..L_n is exp((1/n) sum_i log L_i) (the report's statistic over
   repetitions, section 5.2).
 - A particle is theta_j = (w_j, v_j) in R x R^(d+1), the bias being the last coordinate of v_j
-  (report section 2.1; ``spec/experiments.md``, "Common model").
+  (report section 2.1).
+- The runs of one repetition share its teacher, so the bootstrap resamples whole repetitions.
 
 Nothing here reads or writes files: :mod:`convexnn.jobs.claims` does, and calls
 :func:`claims_of_experiment`.
@@ -20,82 +30,65 @@ Nothing here reads or writes files: :mod:`convexnn.jobs.claims` does, and calls
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from convexnn.aggregation import GLOBAL_MINIMUM_RATIO, geometric_mean
+from convexnn.aggregation import GLOBAL_MINIMUM_RATIO
+from convexnn.intervals import (
+    DOES_NOT_HOLD,
+    HOLDS,
+    INCONCLUSIVE,
+    NOT_EVALUATED,
+    VERDICTS,
+    Region,
+    above,
+    at_least,
+    at_most,
+    below,
+    bootstrap_interval,
+    clopper_pearson,
+    verdict,
+)
 
-HOLDS = "holds"
-DOES_NOT_HOLD = "does not hold"
-NOT_EVALUATED = "not evaluated"
+__all__ = ["HOLDS", "DOES_NOT_HOLD", "INCONCLUSIVE", "NOT_EVALUATED", "VERDICTS"]
+
+# Fewer repetitions than this give no interval (a bootstrap over 2 repetitions has 3 distinct resamples).
+MIN_REPETITIONS = 3
 
 
 @dataclass(frozen=True)
 class ClaimResult:
     """One row of the claims table."""
 
-    claim: str  # "C1", "C6-relu", ...
+    claim: str  # "C1", "C6-relu", "C8-best", ...
     section: str  # "5.1"
     report_words: str  # the report's words, short quote or close paraphrase
     quantity: str  # what is measured, in words
-    value: float  # NaN when not evaluated
-    threshold: str  # e.g. ">= 0.5 and < 1"
-    verdict: str  # "holds", "does not hold" or "not evaluated"
-    detail: str  # counts, the numbers compared, or what is missing
+    value: float  # over every repetition; NaN when not evaluated
+    low: float  # 95% interval
+    high: float
+    threshold: str  # where the claim holds, e.g. ">= 100"
+    verdict: str  # holds, does not hold, inconclusive, not evaluated
+    detail: str  # counts, the numbers compared, the interval's method, or what is missing
+
+
+CLAIM_COLUMNS = [field.name for field in fields(ClaimResult)]
 
 
 @dataclass(frozen=True)
 class Trajectory:
     """Checkpoints of one training run: ``samples_seen`` (T,), ``output_weights`` w (T, k) and
     ``hidden_weights`` v (T, k, d+1), the bias being the last coordinate of v; ``diverged`` is the
-    run's flag (its curve's), the one definition of a run that did not finish."""
+    run's flag (its curve's)."""
 
     samples_seen: np.ndarray
     output_weights: np.ndarray
     hidden_weights: np.ndarray
     diverged: bool = False
-
-
-@dataclass(frozen=True)
-class _ClaimText:
-    """What a claim says and how it is checked; everything in a result except the measurement."""
-
-    claim: str
-    section: str
-    report_words: str
-    quantity: str
-    threshold: str
-
-    def result(self, value: float, holds: bool, detail: str) -> ClaimResult:
-        return ClaimResult(self.claim, self.section, self.report_words, self.quantity, float(value),
-                           self.threshold, HOLDS if holds else DOES_NOT_HOLD, detail)
-
-    def not_evaluated(self, missing: str) -> ClaimResult:
-        return ClaimResult(self.claim, self.section, self.report_words, self.quantity, np.nan,
-                           self.threshold, NOT_EVALUATED, missing)
-
-
-# ---------------------------------------------------------------------------------------------
-# Shared helpers
-
-
-def _is_missing(table: pd.DataFrame | None) -> bool:
-    return table is None or len(table) == 0
-
-
-def _finished_mask(table: pd.DataFrame, loss_column: str) -> pd.Series:
-    """Runs that did not diverge and have a finite loss (a NaN loss is a divergence by another name)."""
-    losses = table[loss_column].to_numpy(dtype=float)
-    return ~table["diverged"].astype(bool) & pd.Series(np.isfinite(losses), index=table.index)
-
-
-def _ratio(numerator: float, denominator: float) -> float:
-    """numerator / denominator with IEEE semantics (x/0 = inf, 0/0 = NaN) instead of exceptions."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return float(np.float64(numerator) / np.float64(denominator))
 
 
 def as_trajectory(trajectory: Trajectory | Mapping[str, np.ndarray]) -> Trajectory:
@@ -108,13 +101,81 @@ def as_trajectory(trajectory: Trajectory | Mapping[str, np.ndarray]) -> Trajecto
                       bool(trajectory.get("diverged", False)))
 
 
-def _split_finite(trajectories: Sequence | None) -> tuple[list[Trajectory], int]:
-    """The trajectories of finished runs, and the number left out as diverged. A run is finished when
-    it did not diverge (its flag); weights that are not finite also mark a run that did not finish."""
-    runs = [as_trajectory(t) for t in (trajectories or [])]
-    finished = [t for t in runs if not t.diverged and np.isfinite(t.output_weights).all()
-                and np.isfinite(t.hidden_weights).all()]
-    return finished, len(runs) - len(finished)
+# A run with a trajectory, as the claims receive it: its labels (repetition, n_particles, init_radius,
+# ...) and its checkpoints.
+RunTrajectory = tuple[Mapping, Trajectory]
+
+
+@dataclass(frozen=True)
+class ClaimText:
+    """What a claim says and where it holds; everything in a result except the measurement."""
+
+    claim: str
+    section: str
+    report_words: str
+    quantity: str
+    region: Region
+
+    def result(self, value: float, interval: tuple[float, float], detail: str) -> ClaimResult:
+        low, high = interval
+        if math.isnan(value) or math.isnan(low) or math.isnan(high):
+            return self.not_evaluated(f"no interval could be computed; {detail}")
+        return ClaimResult(self.claim, self.section, self.report_words, self.quantity, float(value), float(low),
+                           float(high), str(self.region), verdict(low, high, self.region), detail)
+
+    def not_evaluated(self, missing: str) -> ClaimResult:
+        return ClaimResult(self.claim, self.section, self.report_words, self.quantity, math.nan, math.nan, math.nan,
+                           str(self.region), NOT_EVALUATED, missing)
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared helpers
+
+
+def _is_missing(table: pd.DataFrame | None) -> bool:
+    return table is None or len(table) == 0
+
+
+def finished(table: pd.DataFrame) -> pd.Series:
+    """The runs that did not diverge (their curve's flag)."""
+    return ~table["diverged"].astype(bool)
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    """numerator / denominator with IEEE semantics (x/0 = inf, 0/0 = NaN) instead of exceptions."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(np.float64(numerator) / np.float64(denominator))
+
+
+def _bootstrap(per_repetition: list, statistic: Callable[[list], float]) -> tuple[float, tuple[float, float], str]:
+    """(value over every repetition, its bootstrap interval, a note on how) for per-repetition data."""
+    value = statistic(per_repetition)
+    if len(per_repetition) < MIN_REPETITIONS:
+        return value, (math.nan, math.nan), (f"{len(per_repetition)} repetitions, at least {MIN_REPETITIONS} "
+                                             "needed for an interval")
+    return value, bootstrap_interval(per_repetition, statistic), f"bootstrap over {len(per_repetition)} repetitions"
+
+
+def _sum(parts: list, index: int) -> float:
+    return float(sum(part[index] for part in parts))
+
+
+def _repetitions(table: pd.DataFrame) -> list[pd.DataFrame]:
+    return [group for _, group in table.groupby("repetition", sort=True)]
+
+
+def _trajectories_by_repetition(runs: Sequence[RunTrajectory], **where) -> dict[int, list[Trajectory]]:
+    """{repetition: trajectories of the runs whose labels match ``where`` (floats compared with isclose)}."""
+    chosen: dict[int, list[Trajectory]] = {}
+    for labels, trajectory in runs:
+        if all(np.isclose(labels[key], value) if isinstance(value, float) else labels[key] == value
+               for key, value in where.items()):
+            chosen.setdefault(int(labels["repetition"]), []).append(as_trajectory(trajectory))
+    return chosen
+
+
+def _finished_trajectories(trajectories: Sequence[Trajectory]) -> list[Trajectory]:
+    return [t for t in trajectories if not t.diverged]
 
 
 def _particle_parameters(trajectory: Trajectory) -> np.ndarray:
@@ -122,51 +183,58 @@ def _particle_parameters(trajectory: Trajectory) -> np.ndarray:
     return np.concatenate([trajectory.output_weights[:, :, None], trajectory.hidden_weights], axis=2)
 
 
+def _log_geometric_mean_ratio(parts: list, few: int, many: int) -> float:
+    """log10 of GM(few) / GM(many) from per-repetition (sum of log10 L, count) pairs at indices few, many."""
+    return _sum(parts, few) / _sum(parts, few + 1) - _sum(parts, many) / _sum(parts, many + 1)
+
+
 # ---------------------------------------------------------------------------------------------
 # Section 5.1: the two-dimensional experiments (figs. 1 and 2)
 
-C1_TEXT = _ClaimText(
+C1_TEXT = ClaimText(
     "C1", "5.1",
     "with r0 << r, ReLU training often reaches the global minimum, but sometimes a local minimum",
     "share of finished runs whose final test loss is below 1e-3 x their initial test loss",
-    ">= 0.5 and < 1 (over >= 20 finished runs)",
+    Region(0.5, 1.0, lower_closed=True, upper_closed=False),
 )
 C1_MIN_FINISHED_RUNS = 20
 C1_LOSS_DROP = GLOBAL_MINIMUM_RATIO  # the same rule picks fig. 1's panels
 
 
 def claim_relu_often_global(relu_scan: pd.DataFrame | None) -> ClaimResult:
-    """C1 (section 5.1, fig. 1): share = #{runs: L_final < 1e-3 L_initial} / #{finished runs}.
+    """C1 (section 5.1, fig. 1): share = #{runs: L_final < 1e-3 L_initial} / #{finished runs}, with
+    its exact binomial (Clopper-Pearson) interval: the runs are independent (one teacher each).
 
     ``relu_scan`` has columns repetition, initial_test_loss, excess_loss (the final test loss),
-    diverged. Holds if 0.5 <= share < 1: "often" the global minimum, and "sometimes" (at least once) not.
+    diverged. Holds if the interval lies in [0.5, 1): "often" the global minimum, and "sometimes" not.
+    When every run reaches it, the interval reaches 1 and the claim is inconclusive, not refuted: a
+    finite scan cannot show that a local minimum never happens.
     """
     if _is_missing(relu_scan):
         return C1_TEXT.not_evaluated("no ReLU scan results")
-    finished = relu_scan[_finished_mask(relu_scan, "excess_loss")]
-    n_diverged = len(relu_scan) - len(finished)
-    if len(finished) < C1_MIN_FINISHED_RUNS:
+    runs = relu_scan[finished(relu_scan)]
+    n_diverged = len(relu_scan) - len(runs)
+    if len(runs) < C1_MIN_FINISHED_RUNS:
         return C1_TEXT.not_evaluated(
-            f"only {len(finished)} finished runs ({n_diverged} diverged); at least {C1_MIN_FINISHED_RUNS} needed")
-    reached = finished["excess_loss"] < C1_LOSS_DROP * finished["initial_test_loss"]
-    share = float(reached.mean())
-    return C1_TEXT.result(share, 0.5 <= share < 1,
-                          f"{int(reached.sum())} of {len(finished)} finished runs reach the global minimum; "
-                          f"{n_diverged} diverged")
+            f"only {len(runs)} finished runs ({n_diverged} diverged); at least {C1_MIN_FINISHED_RUNS} needed")
+    reached = int((runs["excess_loss"] < C1_LOSS_DROP * runs["initial_test_loss"]).sum())
+    return C1_TEXT.result(reached / len(runs), clopper_pearson(reached, len(runs)),
+                          f"{reached} of {len(runs)} finished runs reach the global minimum; {n_diverged} diverged; "
+                          "exact binomial interval")
 
 
-C2_TEXT = _ClaimText(
+C2_TEXT = ClaimText(
     "C2", "5.1",
     "sigmoid with w(0) = 0 always converges globally, even with 3 particles",
     "largest final excess loss / zero predictor's loss over every repetition at the small and the large k",
-    "< 1e-3",
+    below(1e-3),
 )
-C2_MAX_RELATIVE_EXCESS_LOSS = 1e-3
 
 
 def claim_sigmoid_always_global(sigmoid_finals: pd.DataFrame | None, small_k: int, large_k: int) -> ClaimResult:
     """C2 (section 5.1, fig. 2): value = max over runs at k in {small_k, large_k} of
-    excess_loss / zero_predictor_loss; a diverged run gives inf ("always" admits no exception).
+    excess_loss / zero_predictor_loss; a diverged run counts as inf ("always" admits no exception).
+    Holds if the bootstrap interval of that maximum is below 1e-3.
 
     ``sigmoid_finals`` has columns n_particles, repetition, excess_loss, zero_predictor_loss, diverged.
     """
@@ -176,22 +244,26 @@ def claim_sigmoid_always_global(sigmoid_finals: pd.DataFrame | None, small_k: in
     if missing:
         return C2_TEXT.not_evaluated(f"no runs at k = {', '.join(map(str, missing))}")
     runs = sigmoid_finals[sigmoid_finals["n_particles"].isin([small_k, large_k])]
-    finished = _finished_mask(runs, "excess_loss")
-    relative = (runs["excess_loss"] / runs["zero_predictor_loss"]).where(finished, np.inf)
-    worst = float(relative.max())
-    per_k = ", ".join(f"k = {k}: {int((runs['n_particles'] == k).sum())} runs, worst {relative[runs['n_particles'] == k].max():.2e}"
-                      for k in (small_k, large_k))
-    return C2_TEXT.result(worst, worst < C2_MAX_RELATIVE_EXCESS_LOSS,
-                          f"{per_k}; {int((~finished).sum())} diverged")
+    relative = (runs["excess_loss"] / runs["zero_predictor_loss"]).where(finished(runs), np.inf)
+    per_repetition = [float(relative[group.index].max()) for group in _repetitions(runs)]
+    value, interval, method = _bootstrap(per_repetition, max)
+    per_k = ", ".join(f"k = {k}: {int((runs['n_particles'] == k).sum())} runs, worst "
+                      f"{relative[runs['n_particles'] == k].max():.2e}" for k in (small_k, large_k))
+    return C2_TEXT.result(value, interval, f"{per_k}; {int((~finished(runs)).sum())} diverged; {method}")
 
 
-C3_TEXT = _ClaimText(
-    "C3", "5.1",
-    "sigmoid: about half the particles get w < 0, half w > 0, and this does not change through training",
-    "fraction of particles with w < 0 at the end (large k, pooled); sign flips of w after 1% of training (all runs)",
-    "fraction in [0.3, 0.7] and 0 sign flips",
+C3_SPLIT_TEXT = ClaimText(
+    "C3-split", "5.1",
+    "sigmoid: about half the particles get w < 0, half w > 0",
+    "fraction of particles with w < 0 at the end, pooled over the runs at the large k",
+    Region(0.3, 0.7),
 )
-C3_FRACTION_RANGE = (0.3, 0.7)
+C3_STAY_TEXT = ClaimText(
+    "C3-stay", "5.1",
+    "sigmoid: the signs of w do not change through training",
+    "fraction of particles whose w changes sign after the first 1% of training, pooled over every run",
+    at_most(0.0),
+)
 C3_REFERENCE_SHARE_OF_TRAINING = 0.01
 
 
@@ -209,36 +281,43 @@ def count_sign_flips(trajectory: Trajectory) -> int:
     return int(opposite.any(axis=0).sum())
 
 
-def claim_sigmoid_signs_split_and_stay(large_k_trajectories: Sequence | None,
-                                       all_trajectories: Sequence | None) -> ClaimResult:
-    """C3 (section 5.1): value = #{j: w_j(T) < 0} / #{particles}, pooled over the large-k runs.
-
-    Holds if the value is in [0.3, 0.7] *and* no particle of any sigmoid run flips the sign of w
-    after the first 1% of training (see :func:`count_sign_flips`); a flip fails the claim whatever
-    the fraction.
-    """
-    large_k, large_k_diverged = _split_finite(large_k_trajectories)
-    every_run, every_run_diverged = _split_finite(all_trajectories)
-    if not large_k or not every_run:
-        return C3_TEXT.not_evaluated(
-            f"finished trajectories: {len(large_k)} at the large k ({large_k_diverged} diverged), "
-            f"{len(every_run)} over all k ({every_run_diverged} diverged); both must be non-empty")
-    final_weights = np.concatenate([t.output_weights[-1] for t in large_k])
-    fraction_negative = float(np.mean(final_weights < 0))
-    flips = sum(count_sign_flips(t) for t in every_run)
-    low, high = C3_FRACTION_RANGE
-    return C3_TEXT.result(
-        fraction_negative, low <= fraction_negative <= high and flips == 0,
-        f"{int((final_weights < 0).sum())} of {final_weights.size} particles with w < 0 over {len(large_k)} "
-        f"large-k runs; {flips} sign flips over {len(every_run)} runs; "
-        f"{large_k_diverged + every_run_diverged} diverged trajectories left out")
+def claim_sigmoid_signs_split(runs: Sequence[RunTrajectory], large_k: int) -> ClaimResult:
+    """C3-split (section 5.1): value = #{j: w_j(T) < 0} / #{particles} over the finished runs at the
+    large k, pooled; bootstrap over repetitions. Holds if the interval is within [0.3, 0.7]."""
+    by_repetition = {repetition: _finished_trajectories(trajectories)
+                     for repetition, trajectories in _trajectories_by_repetition(runs, n_particles=large_k).items()}
+    per_repetition = [(sum(int((t.output_weights[-1] < 0).sum()) for t in trajectories),
+                       sum(t.output_weights.shape[1] for t in trajectories))
+                      for trajectories in by_repetition.values() if trajectories]
+    if not per_repetition:
+        return C3_SPLIT_TEXT.not_evaluated(f"no finished run at the large k = {large_k}")
+    value, interval, method = _bootstrap(per_repetition, lambda parts: _sum(parts, 0) / _sum(parts, 1))
+    negative, total = _sum(per_repetition, 0), _sum(per_repetition, 1)
+    return C3_SPLIT_TEXT.result(value, interval, f"{negative:.0f} of {total:.0f} particles with w < 0 at k = {large_k} "
+                                                 f"over {len(per_repetition)} repetitions; {method}")
 
 
-C4_TEXT = _ClaimText(
+def claim_sigmoid_signs_stay(runs: Sequence[RunTrajectory]) -> ClaimResult:
+    """C3-stay (section 5.1): value = share of particles, over every finished sigmoid run, whose w
+    changes sign after the first 1% of training (:func:`count_sign_flips`); bootstrap over repetitions.
+    Holds if the interval is 0: not a single flip."""
+    by_repetition = {repetition: _finished_trajectories(trajectories)
+                     for repetition, trajectories in _trajectories_by_repetition(runs).items()}
+    per_repetition = [(sum(count_sign_flips(t) for t in trajectories), sum(t.output_weights.shape[1] for t in trajectories))
+                      for trajectories in by_repetition.values() if trajectories]
+    if not per_repetition:
+        return C3_STAY_TEXT.not_evaluated("no finished sigmoid run with a trajectory")
+    value, interval, method = _bootstrap(per_repetition, lambda parts: _sum(parts, 0) / _sum(parts, 1))
+    n_runs = sum(len(trajectories) for trajectories in by_repetition.values())
+    return C3_STAY_TEXT.result(value, interval, f"{_sum(per_repetition, 0):.0f} sign flips among "
+                                                f"{_sum(per_repetition, 1):.0f} particles of {n_runs} runs; {method}")
+
+
+C4_TEXT = ClaimText(
     "C4", "5.1",
     "when there are many particles, the weights move slower and smoother than with just a few",
     "mean path length of theta_j = (w_j, v_j) per particle over the checkpoints, large k / small k",
-    "< 1",
+    below(1.0),
 )
 
 
@@ -256,202 +335,249 @@ def _same_schedule(runs: list[Trajectory]) -> bool:
     return all(t.samples_seen.shape == first.shape and np.array_equal(t.samples_seen, first) for t in runs)
 
 
-def claim_many_particles_move_slower(small_k_trajectories: Sequence | None,
-                                     large_k_trajectories: Sequence | None) -> ClaimResult:
+def claim_many_particles_move_slower(runs: Sequence[RunTrajectory], small_k: int, large_k: int) -> ClaimResult:
     """C4 (section 5.1, figs. 2a and 2b): value = mean path length per particle at the large k divided
-    by that at the small k, particles pooled over runs (:func:`particle_path_lengths`). Holds if < 1."""
-    small_k, small_k_diverged = _split_finite(small_k_trajectories)
-    large_k, large_k_diverged = _split_finite(large_k_trajectories)
-    if not small_k or not large_k:
-        return C4_TEXT.not_evaluated(
-            f"finished trajectories: {len(small_k)} at the small k ({small_k_diverged} diverged), "
-            f"{len(large_k)} at the large k ({large_k_diverged} diverged); both must be non-empty")
-    mean_small = float(np.concatenate([particle_path_lengths(t) for t in small_k]).mean())
-    mean_large = float(np.concatenate([particle_path_lengths(t) for t in large_k]).mean())
-    ratio = _ratio(mean_large, mean_small)
-    # Path lengths depend on how often checkpoints are taken: say whether the two sets can be compared.
-    schedule = "same checkpoints" if _same_schedule(small_k + large_k) else "DIFFERENT checkpoint schedules"
-    return C4_TEXT.result(ratio, ratio < 1,
-                          f"mean path length {mean_large:.3g} at the large k ({len(large_k)} runs) vs "
-                          f"{mean_small:.3g} at the small k ({len(small_k)} runs); {schedule}; "
-                          f"{small_k_diverged + large_k_diverged} diverged left out")
+    by that at the small k, particles pooled over the finished runs (:func:`particle_path_lengths`);
+    bootstrap over repetitions (both k of a repetition share its teacher). Holds if below 1."""
+    small = _trajectories_by_repetition(runs, n_particles=small_k)
+    large = _trajectories_by_repetition(runs, n_particles=large_k)
+    per_repetition = []
+    for repetition in sorted(set(small) & set(large)):
+        lengths = [np.concatenate([particle_path_lengths(t) for t in _finished_trajectories(trajectories)] or [[]])
+                   for trajectories in (small[repetition], large[repetition])]
+        if lengths[0].size and lengths[1].size:
+            per_repetition.append((lengths[0].sum(), lengths[0].size, lengths[1].sum(), lengths[1].size))
+    if not per_repetition:
+        return C4_TEXT.not_evaluated(f"no repetition with finished runs at both k = {small_k} and k = {large_k}")
+
+    def statistic(parts: list) -> float:
+        return _ratio(_sum(parts, 2) / _sum(parts, 3), _sum(parts, 0) / _sum(parts, 1))
+
+    value, interval, method = _bootstrap(per_repetition, statistic)
+    everything = [as_trajectory(t) for _, t in runs]
+    schedule = "same checkpoints" if _same_schedule(everything) else "DIFFERENT checkpoint schedules"
+    return C4_TEXT.result(value, interval, f"mean path length {_sum(per_repetition, 2) / _sum(per_repetition, 3):.3g} "
+                                           f"at k = {large_k} vs {_sum(per_repetition, 0) / _sum(per_repetition, 1):.3g} "
+                                           f"at k = {small_k}; {schedule}; {method}")
 
 
 # ---------------------------------------------------------------------------------------------
 # Section 5.2: over-parametrisation (figs. 3 to 5)
 
-C5_TEXT = _ClaimText(
+C5_TEXT = ClaimText(
     "C5", "5.2",
     "k = 20 converges to (near) zero loss, k = 5 to a non-zero loss (fig. 3)",
-    "final test loss at k = 5 / final test loss at k = 20",
-    ">= 100",
+    "geometric-mean final test loss at k = 5 / that at k = 20, over every repetition",
+    at_least(100.0),
 )
-C5_MIN_RATIO = 100
+C6_MIN_RATIO = 100.0
 
 
-def claim_twenty_particles_reach_zero(loss_small_k: float | None, loss_large_k: float | None,
-                                      diverged_small_k: bool = False, diverged_large_k: bool = False) -> ClaimResult:
-    """C5 (section 5.2, fig. 3): value = L_final(k = 5) / L_final(k = 20); holds if >= 100.
-
-    A missing loss (None) leaves the claim not evaluated; a NaN/infinite loss or a diverged run
-    makes it not hold: a diverged run did not converge to anything.
-    """
-    if loss_small_k is None or loss_large_k is None:
-        missing = [name for name, loss in (("k = 5", loss_small_k), ("k = 20", loss_large_k)) if loss is None]
-        return C5_TEXT.not_evaluated(f"no final test loss at {' and '.join(missing)}")
-    ratio = _ratio(loss_small_k, loss_large_k)
-    compared = f"final test loss {loss_small_k:.3g} at k = 5 vs {loss_large_k:.3g} at k = 20"
-    broken = [name for name, loss, diverged in (("k = 5", loss_small_k, diverged_small_k),
-                                                ("k = 20", loss_large_k, diverged_large_k))
-              if diverged or not np.isfinite(loss)]
-    if broken:
-        return C5_TEXT.result(ratio, False, f"{compared}; diverged or non-finite at {' and '.join(broken)}")
-    return C5_TEXT.result(ratio, ratio >= C5_MIN_RATIO, compared)
+def _log_losses(runs: pd.DataFrame) -> np.ndarray:
+    return np.log10(runs.loc[finished(runs), "excess_loss"].to_numpy(dtype=float))
 
 
-C6_MIN_RATIO = 100
+def _geometric_mean_ratio(finals: pd.DataFrame, few: pd.Series, many: pd.Series) -> tuple[float, tuple, str, list]:
+    """GM(excess loss of the finished runs in ``few``) / GM(... in ``many``), bootstrapped over repetitions."""
+    per_repetition = []
+    for group in _repetitions(finals):
+        few_logs, many_logs = _log_losses(group[few[group.index]]), _log_losses(group[many[group.index]])
+        if few_logs.size and many_logs.size:
+            per_repetition.append((few_logs.sum(), few_logs.size, many_logs.sum(), many_logs.size))
+    if not per_repetition:
+        return math.nan, (math.nan, math.nan), "", []
+    value, interval, method = _bootstrap(per_repetition, lambda parts: 10 ** _log_geometric_mean_ratio(parts, 0, 2))
+    return value, interval, method, per_repetition
 
 
-def _c6_text(activation: str) -> _ClaimText:
-    return _ClaimText(
+def claim_twenty_particles_reach_zero(finals: pd.DataFrame | None, activation: str, small_k: int = 5,
+                                      large_k: int = 20) -> ClaimResult:
+    """C5 (section 5.2, fig. 3): value = GM{L(k = 5)} / GM{L(k = 20)} over the finished runs of every
+    repetition at those k (GM the geometric mean); bootstrap over repetitions. Holds if >= 100."""
+    runs = None if _is_missing(finals) else finals[finals["activation"] == activation]
+    if _is_missing(runs):
+        return C5_TEXT.not_evaluated(f"no {activation} results")
+    value, interval, method, parts = _geometric_mean_ratio(runs, runs["n_particles"] == small_k,
+                                                           runs["n_particles"] == large_k)
+    if not parts:
+        return C5_TEXT.not_evaluated(f"no repetition with finished runs at both k = {small_k} and k = {large_k}")
+    at_k = {k: runs[runs["n_particles"] == k] for k in (small_k, large_k)}
+    return C5_TEXT.result(value, interval, "; ".join(
+        f"k = {k}: geometric mean {10 ** _log_losses(table).mean():.3g} over {int(finished(table).sum())} runs, "
+        f"{int((~finished(table)).sum())} diverged" for k, table in at_k.items()) + f"; {method}")
+
+
+def _c6_text(activation: str) -> ClaimText:
+    return ClaimText(
         f"C6-{activation}", "5.2",
         f"a fall in the loss for k around M, like a phase transition ({activation}, fig. {4 if activation == 'relu' else 5})",
         "geometric-mean excess loss over finished runs with k <= M/2, divided by that with k >= 2M",
-        ">= 100",
+        at_least(C6_MIN_RATIO),
     )
-
-
-def _runs_of(finals: pd.DataFrame, activation: str) -> pd.DataFrame:
-    return finals[finals["activation"] == activation]
 
 
 def claim_phase_transition(finals: pd.DataFrame | None, teacher_units: int, activation: str) -> ClaimResult:
     """C6 (section 5.2, figs. 4 and 5): value = GM{L: k <= M/2} / GM{L: k >= 2M}, L the final excess
-    loss of the finished runs of ``activation``, GM the geometric mean. Holds if >= 100.
+    loss of the finished runs of ``activation``; bootstrap over repetitions (the runs of a repetition
+    share its teacher). Holds if >= 100.
 
     ``finals`` has columns activation, n_particles, repetition, excess_loss, diverged.
     """
     text = _c6_text(activation)
-    runs = None if _is_missing(finals) else _runs_of(finals, activation)
+    runs = None if _is_missing(finals) else finals[finals["activation"] == activation]
     if _is_missing(runs):
         return text.not_evaluated(f"no {activation} results")
-    finished = runs[_finished_mask(runs, "excess_loss")]
-    few = finished[finished["n_particles"] <= teacher_units / 2]["excess_loss"].to_numpy(dtype=float)
-    many = finished[finished["n_particles"] >= 2 * teacher_units]["excess_loss"].to_numpy(dtype=float)
-    if few.size == 0 or many.size == 0:
-        return text.not_evaluated(
-            f"finished runs: {few.size} with k <= {teacher_units / 2:g}, {many.size} with k >= {2 * teacher_units}; "
-            "both must be non-empty")
-    ratio = _ratio(geometric_mean(few), geometric_mean(many))
-    return text.result(ratio, ratio >= C6_MIN_RATIO,
-                       f"geometric mean {geometric_mean(few):.3g} over {few.size} runs with k <= {teacher_units / 2:g} vs "
-                       f"{geometric_mean(many):.3g} over {many.size} runs with k >= {2 * teacher_units}; "
-                       f"{len(runs) - len(finished)} diverged")
+    few, many = runs["n_particles"] <= teacher_units / 2, runs["n_particles"] >= 2 * teacher_units
+    value, interval, method, parts = _geometric_mean_ratio(runs, few, many)
+    if not parts:
+        return text.not_evaluated(f"no repetition with finished runs at both k <= {teacher_units / 2:g} and "
+                                  f"k >= {2 * teacher_units}")
+    n_few, n_many = _sum(parts, 1), _sum(parts, 3)
+    return text.result(value, interval,
+                       f"geometric mean {10 ** (_sum(parts, 0) / n_few):.3g} over {n_few:.0f} runs with "
+                       f"k <= {teacher_units / 2:g} vs {10 ** (_sum(parts, 2) / n_many):.3g} over {n_many:.0f} runs "
+                       f"with k >= {2 * teacher_units}; {int((~finished(runs)).sum())} diverged; {method}")
 
 
-def _c7_text(activation: str) -> _ClaimText:
-    return _ClaimText(
+def _c7_text(activation: str) -> ClaimText:
+    return ClaimText(
         f"C7-{activation}", "5.2",
         f"the excess loss has a higher variance for k near M, reduced for higher k ({activation})",
         "mean over k in [M/2, 2M] of the std (ddof=1) of log10 excess loss over repetitions, minus that std at the largest k",
-        "> 0",
+        above(0.0),
     )
 
 
-def spread_of_log_loss_by_k(finished_runs: pd.DataFrame) -> pd.Series:
-    """Per k, the sample standard deviation (ddof = 1) of log10 excess_loss over finished repetitions;
-    k with fewer than 2 repetitions are dropped."""
-    log_losses = np.log10(finished_runs["excess_loss"].astype(float))
-    counts = log_losses.groupby(finished_runs["n_particles"]).count()
-    spreads = log_losses.groupby(finished_runs["n_particles"]).std(ddof=1)
-    return spreads[counts >= 2]
+def spread_of_log_loss_by_k(log_losses: np.ndarray) -> np.ndarray:
+    """Per column (k), the sample standard deviation (ddof = 1) of the finite entries of
+    ``log_losses`` (repetitions x k); NaN where fewer than 2."""
+    counts = np.isfinite(log_losses).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        spreads = np.nanstd(log_losses, axis=0, ddof=1)
+    return np.where(counts >= 2, spreads, np.nan)
 
 
 def claim_spread_largest_near_teacher_size(finals: pd.DataFrame | None, teacher_units: int, activation: str) -> ClaimResult:
-    """C7 (section 5.2, figs. 4 and 5): s(k) = std(log10 L_k) over finished repetitions (ddof = 1);
-    value = mean{s(k): M/2 <= k <= 2M} - s(k_max), k_max the largest k run. Holds if > 0.
+    """C7 (section 5.2, figs. 4 and 5): s(k) = std(log10 L_k) over the finished repetitions (ddof = 1);
+    value = mean{s(k): M/2 <= k <= 2M} - s(k_max), k_max the largest k run; bootstrap over
+    repetitions. Holds if > 0.
 
     Not evaluated when no k in [M/2, 2M] has 2 finished repetitions, when k_max has fewer than 2,
     or when k_max itself lies in [M/2, 2M] (nothing "larger" to compare with).
     """
     text = _c7_text(activation)
-    runs = None if _is_missing(finals) else _runs_of(finals, activation)
+    runs = None if _is_missing(finals) else finals[finals["activation"] == activation]
     if _is_missing(runs):
         return text.not_evaluated(f"no {activation} results")
-    finished = runs[_finished_mask(runs, "excess_loss")]
-    spreads = spread_of_log_loss_by_k(finished)
-    largest_k = runs["n_particles"].max()
+    largest_k = int(runs["n_particles"].max())
     if largest_k <= 2 * teacher_units:
         return text.not_evaluated(f"the largest k run ({largest_k}) is not above 2M = {2 * teacher_units}")
-    if largest_k not in spreads.index:
+    logs = np.log10(runs["excess_loss"].where(finished(runs)).astype(float))
+    matrix = logs.groupby([runs["repetition"], runs["n_particles"]]).first().unstack("n_particles")
+    ks = matrix.columns.to_numpy()
+    window = (ks >= teacher_units / 2) & (ks <= 2 * teacher_units)
+    rows = list(matrix.to_numpy())
+
+    def statistic(chosen: list) -> float:
+        spreads = spread_of_log_loss_by_k(np.array(chosen))
+        near = spreads[window][np.isfinite(spreads[window])]
+        return float(near.mean() - spreads[ks == largest_k][0]) if near.size else math.nan
+
+    spreads = spread_of_log_loss_by_k(np.array(rows))
+    if not np.isfinite(spreads[ks == largest_k][0]):
         return text.not_evaluated(f"fewer than 2 finished repetitions at the largest k ({largest_k})")
-    near_teacher = spreads[(spreads.index >= teacher_units / 2) & (spreads.index <= 2 * teacher_units)]
-    if near_teacher.empty:
+    if not np.isfinite(spreads[window]).any():
         return text.not_evaluated(f"no k in [{teacher_units / 2:g}, {2 * teacher_units}] with 2 finished repetitions")
-    difference = float(near_teacher.mean() - spreads[largest_k])
-    return text.result(difference, difference > 0,
-                       f"mean std {near_teacher.mean():.3g} over k in {list(map(int, near_teacher.index))} vs "
-                       f"std {spreads[largest_k]:.3g} at k = {largest_k}; {len(runs) - len(finished)} diverged")
+    value, interval, method = _bootstrap(rows, statistic)
+    near = spreads[window]
+    return text.result(value, interval,
+                       f"mean std {np.nanmean(near):.3g} over k in {list(map(int, ks[window]))} vs std "
+                       f"{spreads[ks == largest_k][0]:.3g} at k = {largest_k}; {int((~finished(runs)).sum())} "
+                       f"diverged; {method}")
 
 
 # ---------------------------------------------------------------------------------------------
 # Section 5.3: the initialisation scale (figs. 6 and 7)
 
-C8_TEXT = _ClaimText(
-    "C8", "5.3",
-    "the best choice of r0 seems to be 0.05; for r0 = 10, training is very slow and unstable",
-    "geometric-mean final excess loss at r0 = 0.05 / the best over r0 (and at r0 = 10 / the best)",
-    "<= 2, and >= 10 for r0 = 10",
-)
 C8_GOOD_RADIUS = 0.05
 C8_LARGE_RADIUS = 10.0
-C8_MAX_RATIO_GOOD = 2
-C8_MIN_RATIO_LARGE = 10
+C8_BEST_TEXT = ClaimText(
+    "C8-best", "5.3",
+    "the best choice of r0 seems to be 0.05",
+    "geometric-mean final excess loss at r0 = 0.05 / the lowest over r0",
+    at_most(2.0),
+)
+C8_LARGE_TEXT = ClaimText(
+    "C8-large", "5.3",
+    "for r0 = 10, training is very slow and unstable",
+    "geometric-mean final excess loss at r0 = 10 / the lowest over r0",
+    at_least(10.0),
+)
 
 
-def geometric_mean_by_radius(r0_finals: pd.DataFrame) -> pd.Series:
-    """Per init_radius, the geometric mean of excess_loss over finished repetitions; inf when every
+def _radius_matrix(r0_finals: pd.DataFrame) -> tuple[np.ndarray, list[np.ndarray]]:
+    """(radii, per repetition the log10 final excess loss at each radius, NaN where diverged or absent)."""
+    logs = np.log10(r0_finals["excess_loss"].where(finished(r0_finals)).astype(float))
+    matrix = logs.groupby([r0_finals["repetition"], r0_finals["init_radius"]]).first().unstack("init_radius")
+    return matrix.columns.to_numpy(dtype=float), list(matrix.to_numpy())
+
+
+def geometric_mean_by_radius(log_losses: np.ndarray) -> np.ndarray:
+    """Per radius (column), the geometric mean over the finished repetitions (rows); inf where every
     repetition diverged (a radius at which nothing trains is as bad as can be)."""
-    finished = r0_finals[_finished_mask(r0_finals, "excess_loss")]
-    by_radius = finished.groupby("init_radius")["excess_loss"].apply(geometric_mean)
-    return by_radius.reindex(np.sort(r0_finals["init_radius"].unique()), fill_value=np.inf)
+    counts = np.isfinite(log_losses).sum(axis=0)
+    with np.errstate(invalid="ignore"):
+        means = np.nanmean(np.where(np.isfinite(log_losses), log_losses, np.nan), axis=0)
+    return np.where(counts > 0, 10.0 ** means, np.inf)
 
 
-def _at_radius(by_radius: pd.Series, radius: float) -> float | None:
-    matches = by_radius[np.isclose(by_radius.index.to_numpy(dtype=float), radius)]
-    return None if matches.empty else float(matches.iloc[0])
+def _claim_radius_ratio(r0_finals: pd.DataFrame | None, radius: float, text: ClaimText) -> ClaimResult:
+    """G(radius) / min over r0 of G(r0), G the geometric-mean final excess loss (:func:`geometric_mean_by_radius`)."""
+    if _is_missing(r0_finals):
+        return text.not_evaluated("no r0 sweep results")
+    radii, rows = _radius_matrix(r0_finals)
+    at = np.isclose(radii, radius)
+    if not at.any():
+        return text.not_evaluated(f"no runs at r0 = {radius:g}")
+
+    def statistic(chosen: list) -> float:
+        means = geometric_mean_by_radius(np.array(chosen))
+        return _ratio(means[at][0], means.min())
+
+    value, interval, method = _bootstrap(rows, statistic)
+    means = geometric_mean_by_radius(np.array(rows))
+    n_diverged = int((~finished(r0_finals)).sum())
+    return text.result(value, interval, f"G(r0 = {radius:g}) = {means[at][0]:.3g}, lowest G(r0 = "
+                                        f"{radii[np.argmin(means)]:g}) = {means.min():.3g}; {n_diverged} diverged; {method}")
 
 
 def claim_small_radius_best(r0_finals: pd.DataFrame | None) -> ClaimResult:
-    """C8 (section 5.3, fig. 6): with G(r0) the geometric-mean final excess loss and
-    G* = min over r0 of G(r0), value = G(0.05) / G*. Holds if G(0.05) / G* <= 2 and G(10) / G* >= 10.
+    """C8-best (section 5.3, fig. 6): G(0.05) / min over r0 of G(r0), G the geometric-mean final
+    excess loss over repetitions; bootstrap over repetitions (one teacher per repetition, shared by
+    every r0). Holds if <= 2.
 
     ``r0_finals`` has columns init_radius, repetition, excess_loss, diverged.
     """
-    if _is_missing(r0_finals):
-        return C8_TEXT.not_evaluated("no r0 sweep results")
-    by_radius = geometric_mean_by_radius(r0_finals)
-    good, large = _at_radius(by_radius, C8_GOOD_RADIUS), _at_radius(by_radius, C8_LARGE_RADIUS)
-    if good is None or large is None:
-        absent = [f"r0 = {r:g}" for r, g in ((C8_GOOD_RADIUS, good), (C8_LARGE_RADIUS, large)) if g is None]
-        return C8_TEXT.not_evaluated(f"no runs at {' and '.join(absent)}")
-    best_radius = by_radius.idxmin()
-    best = float(by_radius.min())
-    ratio_good, ratio_large = _ratio(good, best), _ratio(large, best)
-    n_diverged = int((~_finished_mask(r0_finals, "excess_loss")).sum())
-    return C8_TEXT.result(ratio_good, ratio_good <= C8_MAX_RATIO_GOOD and ratio_large >= C8_MIN_RATIO_LARGE,
-                          f"best r0 = {best_radius:g} (geometric mean {best:.3g}); G(0.05)/best = {ratio_good:.3g}, "
-                          f"G(10)/best = {ratio_large:.3g}; {n_diverged} diverged")
+    return _claim_radius_ratio(r0_finals, C8_GOOD_RADIUS, C8_BEST_TEXT)
 
 
-C9_TEXT = _ClaimText(
-    "C9", "5.3",
-    "for r0 = 10 the particles only move on lines passing at the origin; for small r0 they spring out (fig. 7)",
-    "median over particles of the angle between v_j(0)/|v_j(0)| and v_j(T)/|v_j(T)|, at r0 = 10 (and at r0 = 0.05)",
-    "< 5 degrees at r0 = 10 and > 30 degrees at r0 = 0.05",
+def claim_large_radius_slow(r0_finals: pd.DataFrame | None) -> ClaimResult:
+    """C8-large (section 5.3, fig. 6): G(10) / min over r0 of G(r0); holds if >= 10."""
+    return _claim_radius_ratio(r0_finals, C8_LARGE_RADIUS, C8_LARGE_TEXT)
+
+
+C9_LAZY_TEXT = ClaimText(
+    "C9-lazy", "5.3",
+    "for r0 = 10 the particles only move on lines passing at the origin (fig. 7b)",
+    "median over particles of the angle between v_j(0) and v_j(T), at r0 = 10 (degrees)",
+    below(5.0),
 )
-C9_MAX_LAZY_ANGLE = 5.0
-C9_MIN_ACTIVE_ANGLE = 30.0
+C9_ACTIVE_TEXT = ClaimText(
+    "C9-active", "5.3",
+    "for small r0 the particles spring out from the origin (fig. 7a)",
+    "median over particles of the angle between v_j(0) and v_j(T), at r0 = 0.05 (degrees)",
+    above(30.0),
+)
 
 
 def direction_changes_degrees(trajectory: Trajectory) -> np.ndarray:
@@ -465,34 +591,81 @@ def direction_changes_degrees(trajectory: Trajectory) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(cosines, -1.0, 1.0)))
 
 
-def _pooled_direction_changes(trajectories: list[Trajectory]) -> np.ndarray:
-    angles = np.concatenate([direction_changes_degrees(t) for t in trajectories]) if trajectories else np.array([])
-    return angles[np.isfinite(angles)]
+def _claim_direction_change(runs: Sequence[RunTrajectory], radius: float, text: ClaimText) -> ClaimResult:
+    """Median direction change over the particles of the finished runs at ``radius``, pooled;
+    bootstrap over repetitions."""
+    by_repetition = _trajectories_by_repetition(runs, init_radius=float(radius))
+    n_diverged = sum(t.diverged for trajectories in by_repetition.values() for t in trajectories)
+    per_repetition = []
+    for trajectories in by_repetition.values():
+        angles = np.concatenate([direction_changes_degrees(t) for t in _finished_trajectories(trajectories)] or [[]])
+        if np.isfinite(angles).any():
+            per_repetition.append(angles[np.isfinite(angles)])
+    if not per_repetition:
+        return text.not_evaluated(f"no finished run with particles at r0 = {radius:g} ({n_diverged} diverged)")
+    value, interval, method = _bootstrap(per_repetition, lambda parts: float(np.median(np.concatenate(parts))))
+    n_particles = sum(part.size for part in per_repetition)
+    return text.result(value, interval, f"median {value:.3g} degrees over {n_particles} particles of "
+                                        f"{len(per_repetition)} repetitions at r0 = {radius:g}; {n_diverged} diverged; "
+                                        f"{method}")
 
 
-def claim_lazy_versus_active(large_radius_trajectories: Sequence | None,
-                             small_radius_trajectories: Sequence | None) -> ClaimResult:
-    """C9 (section 5.3, fig. 7): value = median direction change (:func:`direction_changes_degrees`)
-    over particles pooled over the runs at r0 = 10. Holds if it is < 5 degrees and the same median at
-    r0 = 0.05 is > 30 degrees."""
-    lazy, lazy_diverged = _split_finite(large_radius_trajectories)
-    active, active_diverged = _split_finite(small_radius_trajectories)
-    lazy_angles, active_angles = _pooled_direction_changes(lazy), _pooled_direction_changes(active)
-    if lazy_angles.size == 0 or active_angles.size == 0:
-        return C9_TEXT.not_evaluated(
-            f"particles with a direction: {lazy_angles.size} at r0 = 10 ({lazy_diverged} diverged runs), "
-            f"{active_angles.size} at r0 = 0.05 ({active_diverged} diverged runs); both must be non-empty")
-    lazy_median, active_median = float(np.median(lazy_angles)), float(np.median(active_angles))
-    return C9_TEXT.result(lazy_median, lazy_median < C9_MAX_LAZY_ANGLE and active_median > C9_MIN_ACTIVE_ANGLE,
-                          f"median {lazy_median:.3g} degrees at r0 = 10 ({lazy_angles.size} particles, {len(lazy)} runs) vs "
-                          f"{active_median:.3g} degrees at r0 = 0.05 ({active_angles.size} particles, {len(active)} runs); "
-                          f"{lazy_diverged + active_diverged} diverged left out")
+def claim_lazy_directions_stay(runs: Sequence[RunTrajectory], lazy_radius: float = C8_LARGE_RADIUS) -> ClaimResult:
+    """C9-lazy (section 5.3, fig. 7b): median direction change at r0 = 10; holds if below 5 degrees."""
+    return _claim_direction_change(runs, lazy_radius, C9_LAZY_TEXT)
+
+
+def claim_active_particles_turn(runs: Sequence[RunTrajectory], active_radius: float = C8_GOOD_RADIUS) -> ClaimResult:
+    """C9-active (section 5.3, fig. 7a): median direction change at r0 = 0.05; holds if above 30 degrees."""
+    return _claim_direction_change(runs, active_radius, C9_ACTIVE_TEXT)
+
+
+# ---------------------------------------------------------------------------------------------
+# The claims each experiment decides
+
+CLAIMS_OF_EXPERIMENT = {
+    "relu_trajectories": ["C1"],
+    "sigmoid_trajectories": ["C2", "C3-split", "C3-stay", "C4"],
+    "overparam": ["C5", "C6-relu", "C7-relu", "C6-sigmoid", "C7-sigmoid"],
+    "r0_sweep": ["C8-best", "C8-large", "C9-lazy", "C9-active"],
+}
+
+
+def claims_of_experiment(experiment: str, finals: pd.DataFrame, trajectories: Sequence[RunTrajectory],
+                         context: Mapping) -> list[ClaimResult]:
+    """The claims decided by one experiment's results, in the order of :data:`CLAIMS_OF_EXPERIMENT`.
+
+    ``finals`` is the experiment's table of final losses (:func:`convexnn.aggregation.final_excess_losses`),
+    ``trajectories`` the (labels, trajectory) of its runs that recorded one, and ``context`` the settings
+    a claim needs beyond the results: ``teacher_units`` (M), fig. 3's runs ``curve_activation`` and
+    ``curve_n_particles`` (C5), fig. 7's radii ``lazy_vs_active`` (C9)."""
+    if experiment == "relu_trajectories":
+        return [claim_relu_often_global(finals)]
+    if experiment == "sigmoid_trajectories":
+        small_k, large_k = int(finals["n_particles"].min()), int(finals["n_particles"].max())
+        return [
+            claim_sigmoid_always_global(finals, small_k, large_k),
+            claim_sigmoid_signs_split(trajectories, large_k),
+            claim_sigmoid_signs_stay(trajectories),
+            claim_many_particles_move_slower(trajectories, small_k, large_k),
+        ]
+    if experiment == "overparam":
+        small_k, large_k = min(context["curve_n_particles"]), max(context["curve_n_particles"])
+        results = [claim_twenty_particles_reach_zero(finals, context["curve_activation"], small_k, large_k)]
+        for activation in ("relu", "sigmoid"):
+            results.append(claim_phase_transition(finals, context["teacher_units"], activation))
+            results.append(claim_spread_largest_near_teacher_size(finals, context["teacher_units"], activation))
+        return results
+    if experiment == "r0_sweep":
+        active_radius, lazy_radius = context["lazy_vs_active"]
+        return [claim_small_radius_best(finals), claim_large_radius_slow(finals),
+                claim_lazy_directions_stay(trajectories, lazy_radius),
+                claim_active_particles_turn(trajectories, active_radius)]
+    return []
 
 
 # ---------------------------------------------------------------------------------------------
 # Tables
-
-CLAIM_COLUMNS = [field.name for field in fields(ClaimResult)]
 
 
 def claims_table(results: list[ClaimResult]) -> pd.DataFrame:
@@ -501,47 +674,44 @@ def claims_table(results: list[ClaimResult]) -> pd.DataFrame:
                         columns=CLAIM_COLUMNS)
 
 
-def _values_agree(current: float, reference: float, tolerance: float) -> bool:
-    """|current - reference| <= tolerance, where NaN equals NaN and inf equals an inf of the same sign."""
-    if np.isnan(current) or np.isnan(reference):
-        return bool(np.isnan(current) and np.isnan(reference))
-    if np.isinf(current) or np.isinf(reference):
-        return current == reference
-    return abs(current - reference) <= tolerance
+def _inside(value: float, low: float, high: float) -> bool:
+    """low <= value <= high, where NaN is inside an interval of NaNs only, and inf equals inf."""
+    if any(math.isnan(x) for x in (value, low, high)):
+        return all(math.isnan(x) for x in (value, low, high))
+    return low <= value <= high
 
 
 def compare_with_reference(current: pd.DataFrame, reference: pd.DataFrame) -> list[str]:
     """Problems found comparing a claims table with a reference one (empty list: they agree).
 
-    ``reference`` has the columns of :func:`claims_table` plus ``tolerance``, the allowed absolute
-    difference of ``value`` (a missing tolerance means 0). A problem is a reference claim missing from
-    ``current``, a different verdict, or a value further than the tolerance from the reference value.
+    A problem is a reference claim missing from ``current``, a different verdict, or a current value
+    outside the reference's 95% interval [low, high]: the interval says how far the value moves when
+    the repetitions change, so a value outside it is a change of the experiment, not of the seed.
     Claims present only in ``current`` are not problems.
     """
     current_by_claim = current.set_index("claim")
     problems = []
     for row in reference.itertuples(index=False):
         if row.claim not in current_by_claim.index:
-            problems.append(f"{row.claim}: in the reference (verdict {row.verdict!r}, value {row.value:.2e}) "
+            problems.append(f"{row.claim}: in the reference (verdict {row.verdict!r}, value {row.value:.3g}) "
                             "but missing from the current table")
             continue
         now = current_by_claim.loc[row.claim]
-        value, verdict = float(now["value"]), now["verdict"]
-        tolerance = 0.0 if pd.isna(row.tolerance) else float(row.tolerance)
-        if verdict != row.verdict:
-            problems.append(f"{row.claim}: verdict {verdict!r} (value {value:.2e}) differs from reference "
-                            f"verdict {row.verdict!r} (value {float(row.value):.2e})")
-        if not _values_agree(value, float(row.value), tolerance):
-            problems.append(f"{row.claim}: value {value:.2e} differs from reference {float(row.value):.2e} by more "
-                            f"than the tolerance {tolerance:.2e} (verdict {verdict!r}, reference {row.verdict!r})")
+        value, verdict_now = float(now["value"]), now["verdict"]
+        if verdict_now != row.verdict:
+            problems.append(f"{row.claim}: verdict {verdict_now!r} (value {value:.3g}) differs from the reference "
+                            f"verdict {row.verdict!r} (value {float(row.value):.3g})")
+        if not _inside(value, float(row.low), float(row.high)):
+            problems.append(f"{row.claim}: value {value:.3g} is outside the reference interval "
+                            f"[{float(row.low):.3g}, {float(row.high):.3g}] (reference value {float(row.value):.3g})")
     return problems
 
 
 def format_claims(table: pd.DataFrame) -> str:
-    """A plain-text, fixed-width table of claim, verdict, value, threshold and quantity for a terminal."""
-    columns = ["claim", "verdict", "value", "threshold", "quantity"]
-    cells = [[str(row.claim), str(row.verdict), f"{row.value:.3g}", str(row.threshold), str(row.quantity)]
-             for row in table.itertuples(index=False)]
+    """A plain-text, fixed-width table of claim, verdict, value, interval and threshold for a terminal."""
+    columns = ["claim", "verdict", "value", "95% interval", "threshold"]
+    cells = [[str(row.claim), str(row.verdict), f"{row.value:.3g}", f"[{row.low:.3g}, {row.high:.3g}]",
+              str(row.threshold)] for row in table.itertuples(index=False)]
     widths = [max([len(column)] + [len(line[i]) for line in cells]) for i, column in enumerate(columns)]
     lines = [columns, ["-" * width for width in widths]] + cells
     # The last column is not padded so that lines carry no trailing blanks.
@@ -549,60 +719,7 @@ def format_claims(table: pd.DataFrame) -> str:
                      for line in lines)
 
 
-# ---------------------------------------------------------------------------------------------
-# The claims each experiment decides
-
-
-def _final_loss(finals: pd.DataFrame, **where) -> tuple[float | None, bool]:
-    """(final test loss, diverged) of the one run of ``finals`` matching ``where``; (None, False) if none."""
-    rows = finals
-    for key, value in where.items():
-        rows = rows[rows[key] == value]
-    if rows.empty:
-        return None, False
-    return float(rows["excess_loss"].iloc[0]), bool(rows["diverged"].iloc[0])
-
-
-def claims_of_experiment(experiment: str, finals: pd.DataFrame, trajectories: Sequence[tuple[dict, Trajectory]],
-                         context: Mapping) -> list[ClaimResult]:
-    """The claims decided by one experiment's results.
-
-    ``finals`` is the experiment's table of final losses (:func:`convexnn.aggregation.final_excess_losses`),
-    ``trajectories`` the (labels, trajectory) of its runs that recorded one, and ``context`` the settings
-    a claim needs beyond the results: ``teacher_units`` (M), fig. 3's runs ``curve_activation``,
-    ``curve_n_particles`` and ``curve_repetition`` (C5), fig. 7's radii ``lazy_vs_active`` (C9)."""
-    if experiment == "relu_trajectories":
-        return [claim_relu_often_global(finals)]
-    if experiment == "sigmoid_trajectories":
-        by_k: dict[int, list[Trajectory]] = {}
-        for labels, trajectory in trajectories:
-            by_k.setdefault(int(labels["n_particles"]), []).append(trajectory)
-        small_k, large_k = min(finals["n_particles"]), max(finals["n_particles"])
-        return [
-            claim_sigmoid_always_global(finals, small_k, large_k),
-            claim_sigmoid_signs_split_and_stay(by_k.get(large_k, []), [run for runs in by_k.values() for run in runs]),
-            claim_many_particles_move_slower(by_k.get(small_k, []), by_k.get(large_k, [])),
-        ]
-    if experiment == "overparam":
-        fewest, most = min(context["curve_n_particles"]), max(context["curve_n_particles"])
-        common = {"activation": context["curve_activation"], "repetition": context["curve_repetition"]}
-        (loss_small, diverged_small), (loss_large, diverged_large) = (
-            _final_loss(finals, n_particles=k, **common) for k in (fewest, most))
-        results = [claim_twenty_particles_reach_zero(loss_small, loss_large, diverged_small, diverged_large)]
-        for activation in sorted(finals["activation"].unique(), key=["relu", "sigmoid"].index):
-            results.append(claim_phase_transition(finals, context["teacher_units"], activation))
-            results.append(claim_spread_largest_near_teacher_size(finals, context["teacher_units"], activation))
-        return results
-    if experiment == "r0_sweep":
-        active_radius, lazy_radius = context["lazy_vs_active"]
-        at_radius = {radius: [t for labels, t in trajectories if np.isclose(labels["init_radius"], radius)]
-                     for radius in (active_radius, lazy_radius)}
-        return [claim_small_radius_best(finals),
-                claim_lazy_versus_active(at_radius[lazy_radius], at_radius[active_radius])]
-    return []
-
-
 def summary_line(table: pd.DataFrame) -> str:
-    """How many claims hold, do not hold, are not evaluated."""
+    """How many claims hold, do not hold, are inconclusive, are not evaluated."""
     counts = table["verdict"].value_counts()
-    return ", ".join(f"{counts.get(verdict, 0)} {verdict}" for verdict in (HOLDS, DOES_NOT_HOLD, NOT_EVALUATED))
+    return ", ".join(f"{counts.get(verdict_name, 0)} {verdict_name}" for verdict_name in VERDICTS)

@@ -6,7 +6,9 @@ Snakemake schedules any job.
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Iterator
 
 import jsonschema
 import yaml
@@ -20,14 +22,46 @@ def _key_path(error: jsonschema.ValidationError) -> str:
     return ".".join(str(part) for part in error.absolute_path) or "<top level>"
 
 
+def _is_integer(checker, value) -> bool:
+    """Only a true integer: JSON Schema would also accept 20000.0 (and True), which YAML makes a float."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(checker, value) -> bool:
+    """Only a finite number: range checks like `minimum` are false for NaN, so NaN would pass them."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+_TYPE_CHECKER = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine_many(
+    {"integer": _is_integer, "number": _is_number})
+_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=_TYPE_CHECKER)
+
+
+def _non_finite(value, path: tuple = ()) -> Iterator[tuple[str, float]]:
+    """(dotted key, value) of every NaN or infinity anywhere in the config."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _non_finite(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _non_finite(item, path + (index,))
+    elif isinstance(value, float) and not math.isfinite(value):
+        yield ".".join(map(str, path)), value
+
+
 def validate_config(config: dict, schema_path: str | os.PathLike) -> None:
-    """Raise ConfigError listing every schema violation and cross-key inconsistency of ``config``."""
+    """Raise ConfigError listing every schema violation and cross-key inconsistency of ``config``.
+
+    Beyond JSON Schema's own rules, a NaN or an infinity is never a valid number, and an integer
+    setting does not accept a float (20000.0), so that neither reaches a job."""
     with open(schema_path) as handle:
         schema = yaml.safe_load(handle)
-    validator = jsonschema.Draft202012Validator(schema)
-    problems = [
+    validator = _Validator(schema)
+    problems = [f"config key '{key}': {value} is not a finite number" for key, value in _non_finite(config)]
+    problems += [
         f"config key '{_key_path(error)}': {error.message}"
         for error in sorted(validator.iter_errors(config), key=lambda error: list(map(str, error.absolute_path)))
+        if not (isinstance(error.instance, float) and not math.isfinite(error.instance))
     ]
     if not problems:
         problems = cross_key_problems(config)

@@ -42,9 +42,8 @@ DIAGNOSTIC_CHECKPOINTS = 12
 # The loss summarised over repetitions: the excess loss, or for Chizat & Bach the excess loss divided
 # by 1/2 Var(y) (see convexnn.teacher.constant_predictor_loss).
 SUMMARY_VALUE = {"cb2018": "normalised_loss"}
-# Until the base seed enters the keys, the Chizat & Bach streams keep the names they had.
-_SEED_NAMES = {"cb2018": "cb2018_transition"}
-_BASELINE_SEED_NAME = "cb2018_baseline"
+# The baselines' stream: separate from the training runs' (same configuration keys).
+_BASELINE_STREAM = "cb2018_baseline"
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,6 @@ class _Builder:
     def __init__(self, scenario: Scenario, experiment: str):
         self.plan = ExperimentPlan(scenario, experiment)
         self.scenario, self.experiment = scenario, experiment
-        self.seed_name = _SEED_NAMES.get(experiment, experiment)
 
     def _id(self, parts: Iterable[str], repetition: int) -> str:
         return "/".join([self.scenario.name, self.experiment, *parts, f"rep{repetition}"])
@@ -98,7 +96,7 @@ class _Builder:
         """A teacher keyed by ``configuration`` (the grid values it depends on)."""
         job = TeacherJob(
             id=self._id([_label_value(value) for value in configuration.values()], repetition),
-            seed=seed_entropy(self.seed_name, _configuration_key(configuration), repetition),
+            seed=seed_entropy(self.scenario.seed, self.experiment, _configuration_key(configuration), repetition),
             **settings,
         )
         self.plan.teachers.append(job)
@@ -108,7 +106,7 @@ class _Builder:
             repetition: int, settings: TrainingSettings) -> TrainingJob:
         job = TrainingJob(
             id=self._id(path_parts, repetition),
-            seed=seed_entropy(self.seed_name, _configuration_key(seed_configuration), repetition),
+            seed=seed_entropy(self.scenario.seed, self.experiment, _configuration_key(seed_configuration), repetition),
             teacher=teacher.id, labels=self._labels(labels, repetition), settings=settings,
         )
         self.plan.runs.append(job)
@@ -118,7 +116,7 @@ class _Builder:
                  repetition: int, **settings) -> BaselineJob:
         job = BaselineJob(
             id=self._id(path_parts, repetition),
-            seed=seed_entropy(_BASELINE_SEED_NAME, _configuration_key(seed_configuration), repetition),
+            seed=seed_entropy(self.scenario.seed, _BASELINE_STREAM, _configuration_key(seed_configuration), repetition),
             teacher=teacher.id, labels=self._labels(labels, repetition), **settings,
         )
         self.plan.baselines.append(job)
@@ -331,14 +329,22 @@ def estimated_training_seconds(settings: TrainingSettings, teacher: TeacherJob) 
 
 
 def main_scenario(config: dict) -> Scenario:
-    """The scenario of `snakemake figures` and `snakemake claims`: the paper settings."""
-    return Scenario(PAPER, 0)
+    """The scenario of `snakemake figures`, `claims` and `beyond`: the paper settings, base seed ``seed``."""
+    return Scenario(PAPER, int(config["seed"]))
+
+
+def robustness_scenarios(config: dict) -> list[Scenario]:
+    """The paper settings under each base seed of ``robustness.seeds`` (`snakemake robustness`)."""
+    return [Scenario(PAPER, int(seed)) for seed in config["robustness"]["seeds"]]
 
 
 def make_plan(config: dict) -> Plan:
-    """The plan of every target of the workflow (figures, claims, beyond)."""
+    """The plan of every target of the workflow: figures, claims and beyond in the main scenario, and
+    the report's experiments under every robustness seed."""
     main = main_scenario(config)
-    return Plan(config, [(main, experiment) for experiment in EXPERIMENTS])
+    pairs = [(main, experiment) for experiment in EXPERIMENTS]
+    pairs += [(scenario, experiment) for scenario in robustness_scenarios(config) for experiment in REPORT_EXPERIMENTS]
+    return Plan(config, pairs)
 
 
 def claims_context(config: dict) -> dict:

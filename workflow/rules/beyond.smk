@@ -26,11 +26,12 @@ rule fig_cb2018_transition:
         summary=aggregate_of("cb2018", "summary"),
         code=code_inputs(SCRIPTS / "fig_cb2018_transition.py"),
     output:
-        report(
+        png=report(
             "figures/cb2018_transition.png",
             caption="../report/cb2018_transition.rst",
             category="Beyond the report",
         ),
+        pdf="figures/cb2018_transition.pdf",
     params:
         teacher_units=config["cb2018"]["teacher_units"],
         input_dim=config["cb2018"]["input_dim"],
@@ -50,11 +51,12 @@ rule fig_cb2018_protocols:
         summary=aggregate_of("cb2018", "summary"),
         code=code_inputs(SCRIPTS / "fig_cb2018_protocols.py"),
     output:
-        report(
+        png=report(
             "figures/cb2018_protocols.png",
             caption="../report/cb2018_protocols.rst",
             category="Beyond the report",
         ),
+        pdf="figures/cb2018_protocols.pdf",
     params:
         teacher_units=config["cb2018"]["teacher_units"],
         activation=config["cb2018"]["comparison"]["activation"],

@@ -1,5 +1,5 @@
 rule experiment_claims:
-    """The report's claims that one experiment decides (src/convexnn/claims.py)."""
+    """The report's claims that one experiment decides, with 95% intervals (src/convexnn/claims.py)."""
     input:
         finals="results/aggregate/{scenario}/{experiment}/finals.csv",
         trajectories=trajectory_files,
@@ -18,17 +18,86 @@ rule experiment_claims:
         experiment_claims(wildcards.experiment, input.finals, params.runs, params.context, output[0], log[0])
 
 
-rule claims:
-    """The report's claims C1-C9 checked on the results the figures are drawn from; prints the table."""
+rule claims_table:
+    """The report's claims checked on the results the figures are drawn from; prints the table."""
     input:
         tables=expand(rules.experiment_claims.output, scenario=MAIN, experiment=REPORT_EXPERIMENTS),
         code=code_inputs("convexnn.jobs.claims"),
     output:
         report("results/claims.csv", caption="../report/claims.rst", category="Claims"),
     log:
-        "logs/claims.log",
+        "logs/claims_table.log",
     benchmark:
-        "results/benchmarks/claims.tsv"
+        "results/benchmarks/claims_table.tsv"
     localrule: True
     run:
         collect_claims(input.tables, output[0], log[0])
+
+
+rule fig_claims:
+    input:
+        claims=rules.claims_table.output,
+        code=code_inputs(SCRIPTS / "fig_claims.py"),
+    output:
+        png=report("figures/claims.png", caption="../report/fig_claims.rst", category="Claims"),
+        pdf="figures/claims.pdf",
+    log:
+        "logs/fig_claims.log",
+    benchmark:
+        "results/benchmarks/fig_claims.tsv"
+    localrule: True
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/fig_claims.py"
+
+
+rule claims:
+    """`snakemake claims`: the claims table and its figure."""
+    input:
+        rules.claims_table.output,
+        rules.fig_claims.output,
+
+
+rule robustness_table:
+    """The claims under every base seed of config robustness.seeds, side by side."""
+    input:
+        tables=robustness_claim_tables,
+        code=code_inputs("convexnn.jobs.claims"),
+    output:
+        "results/robustness/claims_by_seed.csv",
+    params:
+        seeds=ROBUSTNESS_SEEDS,
+        per_seed=len(REPORT_EXPERIMENTS),
+    log:
+        "logs/robustness_table.log",
+    benchmark:
+        "results/benchmarks/robustness_table.tsv"
+    localrule: True
+    run:
+        collect_claims_by_seed(input.tables, params.seeds, params.per_seed, output[0], log[0])
+
+
+rule fig_claims_robustness:
+    input:
+        claims=rules.robustness_table.output,
+        code=code_inputs(SCRIPTS / "fig_claims_robustness.py"),
+    output:
+        png=report("figures/claims_robustness.png", caption="../report/fig_claims_robustness.rst", category="Claims"),
+        pdf="figures/claims_robustness.pdf",
+    log:
+        "logs/fig_claims_robustness.log",
+    benchmark:
+        "results/benchmarks/fig_claims_robustness.tsv"
+    localrule: True
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/fig_claims_robustness.py"
+
+
+rule robustness:
+    """`snakemake robustness`: every claim under every robustness seed, and its figure."""
+    input:
+        rules.robustness_table.output,
+        rules.fig_claims_robustness.output,

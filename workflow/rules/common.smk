@@ -5,16 +5,25 @@ from convexnn.config import validate_config
 from convexnn.dependencies import code_inputs
 from convexnn.jobs.aggregate import aggregate_experiment, write_transitions
 from convexnn.jobs.baseline import fit_baseline
-from convexnn.jobs.claims import collect_claims, experiment_claims
+from convexnn.jobs.claims import collect_claims, collect_claims_by_seed, experiment_claims
 from convexnn.jobs.teacher_data import make_teacher_data
 from convexnn.jobs.train import run_training
-from convexnn.plan import EXPERIMENTS, REPORT_EXPERIMENTS, SUMMARY_VALUE, claims_context, main_scenario, make_plan
+from convexnn.plan import (
+    EXPERIMENTS,
+    REPORT_EXPERIMENTS,
+    SUMMARY_VALUE,
+    claims_context,
+    main_scenario,
+    make_plan,
+    robustness_scenarios,
+)
 
 validate_config(config, workflow.source_path("../schemas/config.schema.yaml"))
 
 # Every job of every target, made in one place from the config (src/convexnn/plan.py).
 PLAN = make_plan(config)
 MAIN = main_scenario(config).name
+ROBUSTNESS_SEEDS = [scenario.seed for scenario in robustness_scenarios(config)]
 # Code that changes results is an input of each job: code_inputs() lists the modules its entry point
 # imports, directly or not, as paths relative to the working directory (a copied project stays up to
 # date). Plotting scripts are entry points too.
@@ -96,3 +105,12 @@ def particles_of(experiment, scenario=MAIN, **where):
 
 def curves_selected(experiment, scenario=MAIN, **where):
     return [job.curve_path for job in PLAN.select(scenario, experiment, **where)]
+
+
+# --- The claims under every robustness seed -------------------------------------------------------
+
+
+def robustness_claim_tables(wildcards):
+    """Each seed's experiment claim tables, seed after seed, experiments in the report's order."""
+    return [f"results/experiment_claims/{scenario.name}/{experiment}.csv"
+            for scenario in robustness_scenarios(config) for experiment in REPORT_EXPERIMENTS]

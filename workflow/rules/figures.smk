@@ -10,11 +10,12 @@ rule fig1_relu_trajectories:
         trajectories=particles_of("relu_trajectories"),
         code=code_inputs(SCRIPTS / "fig1_relu_trajectories.py"),
     output:
-        report(
+        png=report(
             "figures/fig1_relu_trajectories.png",
             caption="../report/fig1_relu_trajectories.rst",
             category="Report section 5.1",
         ),
+        pdf="figures/fig1_relu_trajectories.pdf",
     params:
         repetitions=[job.labels["repetition"] for job in PLAN.select(MAIN, "relu_trajectories")],
     log:
@@ -36,11 +37,12 @@ rule fig2_sigmoid_trajectories:
         ],
         code=code_inputs(SCRIPTS / "fig2_sigmoid_trajectories.py"),
     output:
-        report(
+        png=report(
             "figures/fig2_sigmoid_trajectories.png",
             caption="../report/fig2_sigmoid_trajectories.rst",
             category="Report section 5.1",
         ),
+        pdf="figures/fig2_sigmoid_trajectories.pdf",
     params:
         n_particles=config["sigmoid_trajectories"]["n_particles"],
     log:
@@ -67,11 +69,12 @@ rule fig3_training_curves:
         ],
         code=code_inputs(SCRIPTS / "fig3_training_curves.py"),
     output:
-        report(
+        png=report(
             "figures/fig3_training_curves.png",
             caption="../report/fig3_training_curves.rst",
             category="Report section 5.2",
         ),
+        pdf="figures/fig3_training_curves.pdf",
     params:
         teacher_units=config["overparam"]["teacher_units"],
     log:
@@ -91,11 +94,12 @@ rule fig4_overparam_relu:
         summary=aggregate_of("overparam", "summary"),
         code=code_inputs(SCRIPTS / "fig_excess_loss_vs_particles.py"),
     output:
-        report(
+        png=report(
             "figures/fig4_overparam_relu.png",
             caption="../report/fig4_overparam_relu.rst",
             category="Report section 5.2",
         ),
+        pdf="figures/fig4_overparam_relu.pdf",
     params:
         activation="relu",
         teacher_units=config["overparam"]["teacher_units"],
@@ -117,11 +121,12 @@ rule fig5_overparam_sigmoid:
         summary=aggregate_of("overparam", "summary"),
         code=code_inputs(SCRIPTS / "fig_excess_loss_vs_particles.py"),
     output:
-        report(
+        png=report(
             "figures/fig5_overparam_sigmoid.png",
             caption="../report/fig5_overparam_sigmoid.rst",
             category="Report section 5.2",
         ),
+        pdf="figures/fig5_overparam_sigmoid.pdf",
     params:
         activation="sigmoid",
         teacher_units=config["overparam"]["teacher_units"],
@@ -140,14 +145,16 @@ rule fig5_overparam_sigmoid:
 rule fig6_r0_sweep:
     input:
         curves=aggregate_of("r0_sweep", "curves"),
+        summary=aggregate_of("r0_sweep", "summary"),
         finals=aggregate_of("r0_sweep", "finals"),
         code=code_inputs(SCRIPTS / "fig6_r0_sweep.py"),
     output:
-        report(
+        png=report(
             "figures/fig6_r0_sweep.png",
             caption="../report/fig6_r0_sweep.rst",
             category="Report section 5.3",
         ),
+        pdf="figures/fig6_r0_sweep.pdf",
     log:
         "logs/fig6_r0_sweep.log",
     benchmark:
@@ -167,11 +174,12 @@ rule fig7_lazy_vs_active:
         ],
         code=code_inputs(SCRIPTS / "fig7_lazy_vs_active.py"),
     output:
-        report(
+        png=report(
             "figures/fig7_lazy_vs_active.png",
             caption="../report/fig7_lazy_vs_active.rst",
             category="Report section 5.3",
         ),
+        pdf="figures/fig7_lazy_vs_active.pdf",
     params:
         init_radius=config["lazy_vs_active"]["init_radius"],
     log:

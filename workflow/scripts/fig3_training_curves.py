@@ -4,4 +4,4 @@ from convexnn.storage import logging_to, read_curve
 
 with logging_to(snakemake.log[0]):
     curves = [read_curve(path) for path in snakemake.input.curves]
-    save_figure(plot_training_curves(curves, snakemake.params.teacher_units), snakemake.output[0])
+    save_figure(plot_training_curves(curves, snakemake.params.teacher_units), snakemake.output)

@@ -5,5 +5,6 @@ from convexnn.storage import logging_to, read_table
 with logging_to(snakemake.log[0]):
     curves = read_table(snakemake.input.curves, ["init_radius", "samples_seen", "geometric_mean", "minimum", "maximum"],
                         allow_empty=True)
-    finals = read_table(snakemake.input.finals, ["init_radius", "repetition", "diverged"])
-    save_figure(plot_r0_sweep(curves, finals), snakemake.output[0])
+    summary = read_table(snakemake.input.summary, ["init_radius", "geometric_mean", "minimum", "maximum"])
+    finals = read_table(snakemake.input.finals, ["init_radius", "repetition", "excess_loss", "diverged"])
+    save_figure(plot_r0_sweep(curves, summary, finals), snakemake.output)

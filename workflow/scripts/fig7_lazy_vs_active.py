@@ -8,4 +8,4 @@ with logging_to(snakemake.log[0]):
         trajectory = read_particles(path)
         title = f"({letter}) r0 = {radius:g}: final test loss {trajectory['test_loss'][-1]:.1e}"
         panels.append((title, trajectory))
-    save_figure(plot_relu_trajectory_panels(panels), snakemake.output[0])
+    save_figure(plot_relu_trajectory_panels(panels), snakemake.output)

@@ -12,4 +12,4 @@ LABELS = {
 with logging_to(snakemake.log[0]):
     summary = read_table(snakemake.input.summary, ["teacher", "protocol", "activation", "n_particles", "geometric_mean"])
     comparison = summary[summary["activation"] == snakemake.params.activation]
-    save_figure(plot_protocol_comparison(comparison, snakemake.params.teacher_units, LABELS), snakemake.output[0])
+    save_figure(plot_protocol_comparison(comparison, snakemake.params.teacher_units, LABELS), snakemake.output)

@@ -10,4 +10,4 @@ with logging_to(snakemake.log[0]):
                f"{snakemake.params.teacher_units} units with w* = +1, |v*| fixed, no bias; "
                "losses divided by 1/2 Var(y), the loss of the best constant predictor")
     save_figure(plot_transition(keep(finals), keep(summary), snakemake.params.teacher_units, caption),
-                snakemake.output[0])
+                snakemake.output)

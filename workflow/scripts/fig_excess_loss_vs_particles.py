@@ -12,4 +12,4 @@ with logging_to(snakemake.log[0]):
         teacher_units=snakemake.params.teacher_units,
         title=snakemake.params.title,
     )
-    save_figure(figure, snakemake.output[0])
+    save_figure(figure, snakemake.output)

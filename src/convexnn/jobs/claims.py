@@ -29,3 +29,31 @@ def collect_claims(paths: list[PathLike], path: PathLike, log_path: PathLike | N
     append_to_log(log_path, text, first=True)
     print(text)
     return table
+
+
+def collect_claims_by_seed(paths: list[PathLike], seeds: list[int], tables_per_seed: int, path: PathLike,
+                           log_path: PathLike | None = None) -> pd.DataFrame:
+    """The claims of every base seed side by side: ``paths`` hold ``tables_per_seed`` experiment tables
+    per seed, in the order of ``seeds``. One row per (claim, seed), and in the log the share of seeds
+    that give each claim its most common verdict."""
+    if len(paths) != len(seeds) * tables_per_seed:
+        raise ValueError(f"{len(paths)} claim tables for {len(seeds)} seeds of {tables_per_seed} tables each")
+    parts = []
+    for index, seed in enumerate(seeds):
+        for part in paths[index * tables_per_seed:(index + 1) * tables_per_seed]:
+            parts.append(read_table(part, CLAIM_COLUMNS, allow_empty=True).assign(seed=seed))
+    table = pd.concat(parts, ignore_index=True)
+    table = table[["claim", "seed", "value", "low", "high", "verdict", "threshold", "quantity", "detail"]]
+    write_table(table, path)
+    append_to_log(log_path, stability_table(table).to_string(index=False), first=True)
+    return table
+
+
+def stability_table(by_seed: pd.DataFrame) -> pd.DataFrame:
+    """Per claim: its most common verdict over the seeds and how many seeds give it."""
+    rows = []
+    for claim, rows_of_claim in by_seed.groupby("claim", sort=False):
+        counts = rows_of_claim["verdict"].value_counts()
+        rows.append({"claim": claim, "verdict": counts.index[0], "seeds": int(counts.iloc[0]),
+                     "of": len(rows_of_claim), "verdicts": dict(counts)})
+    return pd.DataFrame(rows)
