@@ -284,7 +284,8 @@ def plot_transition(finals: pd.DataFrame, summary: pd.DataFrame, teacher_units: 
     return figure
 
 
-def plot_protocol_comparison(summary: pd.DataFrame, teacher_units: int, labels: dict[tuple[str, str], str]) -> plt.Figure:
+def plot_protocol_comparison(summary: pd.DataFrame, teacher_units: int, input_dim: int,
+                             labels: dict[tuple[str, str], str]) -> plt.Figure:
     """Side by side: geometric-mean normalised loss against m for each (teacher, protocol) pair,
     with min-max bands, so a reader sees which choice makes the transition sharp."""
     set_theme()
@@ -301,7 +302,7 @@ def plot_protocol_comparison(summary: pd.DataFrame, teacher_units: int, labels: 
                   label=label + (f" ({n_diverged} diverged runs left out)" if n_diverged else ""))
     axis.axvline(teacher_units, color=TEACHER_COLOUR, ls="--", label=f"$m = m_0$ = {teacher_units}")
     axis.set(xscale="log", yscale="log", xlabel="number of particles $m$", ylabel=r"excess loss / ($\frac{1}{2}$ Var $y$)",
-             title="ReLU, $d$ = 100: which choice makes the transition sharp? (line: geometric mean, band: min-max)")
+             title=f"$d$ = {input_dim}: which choice makes the transition sharp? (line: geometric mean, band: min-max)")
     axis.title.set_fontsize(9)
     ticks = sorted(summary["n_particles"].unique())
     axis.set_xticks(ticks, [str(m) for m in ticks])

@@ -24,7 +24,7 @@ rule fig_cb2018_transition:
     input:
         finals=aggregate_of("cb2018", "finals"),
         summary=aggregate_of("cb2018", "summary"),
-        code=code_inputs(SCRIPTS / "fig_cb2018_transition.py"),
+        code=code_inputs("convexnn.jobs.figures"),
     output:
         png=report(
             "figures/cb2018_transition.png",
@@ -40,16 +40,14 @@ rule fig_cb2018_transition:
     benchmark:
         "results/benchmarks/fig_cb2018_transition.tsv"
     localrule: True
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/fig_cb2018_transition.py"
+    run:
+        cb2018_transition_figure(input.finals, input.summary, params.teacher_units, params.input_dim, output, log[0])
 
 
 rule fig_cb2018_protocols:
     input:
         summary=aggregate_of("cb2018", "summary"),
-        code=code_inputs(SCRIPTS / "fig_cb2018_protocols.py"),
+        code=code_inputs("convexnn.jobs.figures"),
     output:
         png=report(
             "figures/cb2018_protocols.png",
@@ -59,16 +57,17 @@ rule fig_cb2018_protocols:
         pdf="figures/cb2018_protocols.pdf",
     params:
         teacher_units=config["cb2018"]["teacher_units"],
+        input_dim=config["cb2018"]["input_dim"],
         activation=config["cb2018"]["comparison"]["activation"],
+        protocols=config["cb2018"]["protocols"],
     log:
         "logs/fig_cb2018_protocols.log",
     benchmark:
         "results/benchmarks/fig_cb2018_protocols.tsv"
     localrule: True
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/fig_cb2018_protocols.py"
+    run:
+        cb2018_protocols_figure(input.summary, params.teacher_units, params.input_dim, params.activation,
+                                params.protocols, output, log[0])
 
 
 rule beyond:

@@ -37,7 +37,7 @@ rule claims_table:
 rule fig_claims:
     input:
         claims=rules.claims_table.output,
-        code=code_inputs(SCRIPTS / "fig_claims.py"),
+        code=code_inputs("convexnn.jobs.figures"),
     output:
         png=report("figures/claims.png", caption="../report/fig_claims.rst", category="Claims"),
         pdf="figures/claims.pdf",
@@ -46,10 +46,8 @@ rule fig_claims:
     benchmark:
         "results/benchmarks/fig_claims.tsv"
     localrule: True
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/fig_claims.py"
+    run:
+        claims_figure(input.claims[0], output, log[0])
 
 
 rule claims:
@@ -81,7 +79,7 @@ rule robustness_table:
 rule fig_claims_robustness:
     input:
         claims=rules.robustness_table.output,
-        code=code_inputs(SCRIPTS / "fig_claims_robustness.py"),
+        code=code_inputs("convexnn.jobs.figures"),
     output:
         png=report("figures/claims_robustness.png", caption="../report/fig_claims_robustness.rst", category="Claims"),
         pdf="figures/claims_robustness.pdf",
@@ -90,10 +88,8 @@ rule fig_claims_robustness:
     benchmark:
         "results/benchmarks/fig_claims_robustness.tsv"
     localrule: True
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/fig_claims_robustness.py"
+    run:
+        claims_by_seed_figure(input.claims[0], output, log[0])
 
 
 rule robustness:

@@ -1,11 +1,21 @@
 # Config validation, the plan of jobs, and the helpers that hand its records to the rules.
-from pathlib import Path
-
 from convexnn.config import validate_config
 from convexnn.dependencies import code_inputs
 from convexnn.jobs.aggregate import aggregate_experiment, write_transitions
 from convexnn.jobs.baseline import fit_baseline
 from convexnn.jobs.claims import collect_claims, collect_claims_by_seed, experiment_claims
+from convexnn.jobs.figures import (
+    cb2018_protocols_figure,
+    cb2018_transition_figure,
+    claims_by_seed_figure,
+    claims_figure,
+    excess_loss_figure,
+    lazy_vs_active_figure,
+    r0_sweep_figure,
+    relu_trajectories_figure,
+    sigmoid_trajectories_figure,
+    training_curves_figure,
+)
 from convexnn.jobs.teacher_data import make_teacher_data
 from convexnn.jobs.train import run_training
 from convexnn.plan import (
@@ -25,9 +35,9 @@ PLAN = make_plan(config)
 MAIN = main_scenario(config).name
 ROBUSTNESS_SEEDS = [scenario.seed for scenario in robustness_scenarios(config)]
 # Code that changes results is an input of each job: code_inputs() lists the modules its entry point
-# imports, directly or not, as paths relative to the working directory (a copied project stays up to
-# date). Plotting scripts are entry points too.
-SCRIPTS = Path(workflow.basedir) / "scripts"
+# (a module of src/convexnn/jobs/) imports, directly or not, as paths relative to the working
+# directory, so that an edit reruns exactly the jobs it can change and a copied project stays up
+# to date.
 
 
 wildcard_constraints:

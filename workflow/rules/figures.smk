@@ -1,14 +1,13 @@
-# One rule per figure of the report's section 5, each drawn from the main scenario's results by a
-# script of workflow/scripts/ (plotting runs in a process of its own: pyplot is not thread-safe).
-# Script rules honour `conda:` (`--software-deployment-method conda`); the `run:` rules of the
-# simulation run inside the Snakemake process, in whatever environment runs it.
+# One rule per figure of the report's section 5, drawn from the main scenario's results, as PNG (for the
+# HTML report) and PDF. Like every job, a figure runs as a thread of the Snakemake process
+# (src/convexnn/jobs/figures.py serialises the drawing: matplotlib is not thread-safe).
 
 
 rule fig1_relu_trajectories:
     input:
         finals=aggregate_of("relu_trajectories", "finals"),
         trajectories=particles_of("relu_trajectories"),
-        code=code_inputs(SCRIPTS / "fig1_relu_trajectories.py"),
+        code=code_inputs("convexnn.jobs.figures"),
     output:
         png=report(
             "figures/fig1_relu_trajectories.png",
@@ -23,10 +22,8 @@ rule fig1_relu_trajectories:
     benchmark:
         "results/benchmarks/fig1_relu_trajectories.tsv"
     localrule: True
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/fig1_relu_trajectories.py"
+    run:
+        relu_trajectories_figure(input.finals, input.trajectories, params.repetitions, output, log[0])
 
 
 rule fig2_sigmoid_trajectories:
@@ -35,7 +32,7 @@ rule fig2_sigmoid_trajectories:
             particles_of("sigmoid_trajectories", n_particles=k, repetition=0)[0]
             for k in config["sigmoid_trajectories"]["n_particles"]
         ],
-        code=code_inputs(SCRIPTS / "fig2_sigmoid_trajectories.py"),
+        code=code_inputs("convexnn.jobs.figures"),
     output:
         png=report(
             "figures/fig2_sigmoid_trajectories.png",
@@ -50,10 +47,8 @@ rule fig2_sigmoid_trajectories:
     benchmark:
         "results/benchmarks/fig2_sigmoid_trajectories.tsv"
     localrule: True
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/fig2_sigmoid_trajectories.py"
+    run:
+        sigmoid_trajectories_figure(input.trajectories, params.n_particles, output, log[0])
 
 
 rule fig3_training_curves:
@@ -67,7 +62,7 @@ rule fig3_training_curves:
             )[0]
             for k in config["training_curves"]["n_particles"]
         ],
-        code=code_inputs(SCRIPTS / "fig3_training_curves.py"),
+        code=code_inputs("convexnn.jobs.figures"),
     output:
         png=report(
             "figures/fig3_training_curves.png",
@@ -82,17 +77,15 @@ rule fig3_training_curves:
     benchmark:
         "results/benchmarks/fig3_training_curves.tsv"
     localrule: True
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/fig3_training_curves.py"
+    run:
+        training_curves_figure(input.curves, params.teacher_units, output, log[0])
 
 
 rule fig4_overparam_relu:
     input:
         finals=aggregate_of("overparam", "finals"),
         summary=aggregate_of("overparam", "summary"),
-        code=code_inputs(SCRIPTS / "fig_excess_loss_vs_particles.py"),
+        code=code_inputs("convexnn.jobs.figures"),
     output:
         png=report(
             "figures/fig4_overparam_relu.png",
@@ -109,17 +102,16 @@ rule fig4_overparam_relu:
     benchmark:
         "results/benchmarks/fig4_overparam_relu.tsv"
     localrule: True
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/fig_excess_loss_vs_particles.py"
+    run:
+        excess_loss_figure(input.finals, input.summary, params.activation, params.teacher_units, params.title, output,
+                           log[0])
 
 
 rule fig5_overparam_sigmoid:
     input:
         finals=aggregate_of("overparam", "finals"),
         summary=aggregate_of("overparam", "summary"),
-        code=code_inputs(SCRIPTS / "fig_excess_loss_vs_particles.py"),
+        code=code_inputs("convexnn.jobs.figures"),
     output:
         png=report(
             "figures/fig5_overparam_sigmoid.png",
@@ -136,10 +128,9 @@ rule fig5_overparam_sigmoid:
     benchmark:
         "results/benchmarks/fig5_overparam_sigmoid.tsv"
     localrule: True
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/fig_excess_loss_vs_particles.py"
+    run:
+        excess_loss_figure(input.finals, input.summary, params.activation, params.teacher_units, params.title, output,
+                           log[0])
 
 
 rule fig6_r0_sweep:
@@ -147,7 +138,7 @@ rule fig6_r0_sweep:
         curves=aggregate_of("r0_sweep", "curves"),
         summary=aggregate_of("r0_sweep", "summary"),
         finals=aggregate_of("r0_sweep", "finals"),
-        code=code_inputs(SCRIPTS / "fig6_r0_sweep.py"),
+        code=code_inputs("convexnn.jobs.figures"),
     output:
         png=report(
             "figures/fig6_r0_sweep.png",
@@ -160,10 +151,8 @@ rule fig6_r0_sweep:
     benchmark:
         "results/benchmarks/fig6_r0_sweep.tsv"
     localrule: True
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/fig6_r0_sweep.py"
+    run:
+        r0_sweep_figure(input.curves, input.summary, input.finals, output, log[0])
 
 
 rule fig7_lazy_vs_active:
@@ -172,7 +161,7 @@ rule fig7_lazy_vs_active:
             particles_of("r0_sweep", init_radius=radius, repetition=config["lazy_vs_active"]["repetition"])[0]
             for radius in config["lazy_vs_active"]["init_radius"]
         ],
-        code=code_inputs(SCRIPTS / "fig7_lazy_vs_active.py"),
+        code=code_inputs("convexnn.jobs.figures"),
     output:
         png=report(
             "figures/fig7_lazy_vs_active.png",
@@ -187,7 +176,5 @@ rule fig7_lazy_vs_active:
     benchmark:
         "results/benchmarks/fig7_lazy_vs_active.tsv"
     localrule: True
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/fig7_lazy_vs_active.py"
+    run:
+        lazy_vs_active_figure(input.trajectories, params.init_radius, output, log[0])
