@@ -188,6 +188,16 @@ def _log_geometric_mean_ratio(parts: list, few: int, many: int) -> float:
     return _sum(parts, few) / _sum(parts, few + 1) - _sum(parts, many) / _sum(parts, many + 1)
 
 
+def _power_of_ten(exponent: float) -> float:
+    """10 ** exponent, inf instead of OverflowError."""
+    with np.errstate(over="ignore"):
+        return float(np.power(10.0, exponent))
+
+
+def _n_diverged(by_repetition: Mapping[int, Sequence[Trajectory]]) -> int:
+    return sum(t.diverged for trajectories in by_repetition.values() for t in trajectories)
+
+
 # ---------------------------------------------------------------------------------------------
 # Section 5.1: the two-dimensional experiments (figs. 1 and 2)
 
@@ -284,33 +294,36 @@ def count_sign_flips(trajectory: Trajectory) -> int:
 def claim_sigmoid_signs_split(runs: Sequence[RunTrajectory], large_k: int) -> ClaimResult:
     """C3-split (section 5.1): value = #{j: w_j(T) < 0} / #{particles} over the finished runs at the
     large k, pooled; bootstrap over repetitions. Holds if the interval is within [0.3, 0.7]."""
-    by_repetition = {repetition: _finished_trajectories(trajectories)
-                     for repetition, trajectories in _trajectories_by_repetition(runs, n_particles=large_k).items()}
+    every_run = _trajectories_by_repetition(runs, n_particles=large_k)
+    n_diverged = _n_diverged(every_run)
+    by_repetition = {repetition: _finished_trajectories(trajectories) for repetition, trajectories in every_run.items()}
     per_repetition = [(sum(int((t.output_weights[-1] < 0).sum()) for t in trajectories),
                        sum(t.output_weights.shape[1] for t in trajectories))
                       for trajectories in by_repetition.values() if trajectories]
     if not per_repetition:
-        return C3_SPLIT_TEXT.not_evaluated(f"no finished run at the large k = {large_k}")
+        return C3_SPLIT_TEXT.not_evaluated(f"no finished run at the large k = {large_k} ({n_diverged} diverged)")
     value, interval, method = _bootstrap(per_repetition, lambda parts: _sum(parts, 0) / _sum(parts, 1))
     negative, total = _sum(per_repetition, 0), _sum(per_repetition, 1)
     return C3_SPLIT_TEXT.result(value, interval, f"{negative:.0f} of {total:.0f} particles with w < 0 at k = {large_k} "
-                                                 f"over {len(per_repetition)} repetitions; {method}")
+                                                 f"over {len(per_repetition)} repetitions; {n_diverged} diverged; {method}")
 
 
 def claim_sigmoid_signs_stay(runs: Sequence[RunTrajectory]) -> ClaimResult:
     """C3-stay (section 5.1): value = share of particles, over every finished sigmoid run, whose w
     changes sign after the first 1% of training (:func:`count_sign_flips`); bootstrap over repetitions.
     Holds if the interval is 0: not a single flip."""
-    by_repetition = {repetition: _finished_trajectories(trajectories)
-                     for repetition, trajectories in _trajectories_by_repetition(runs).items()}
+    every_run = _trajectories_by_repetition(runs)
+    n_diverged = _n_diverged(every_run)
+    by_repetition = {repetition: _finished_trajectories(trajectories) for repetition, trajectories in every_run.items()}
     per_repetition = [(sum(count_sign_flips(t) for t in trajectories), sum(t.output_weights.shape[1] for t in trajectories))
                       for trajectories in by_repetition.values() if trajectories]
     if not per_repetition:
-        return C3_STAY_TEXT.not_evaluated("no finished sigmoid run with a trajectory")
+        return C3_STAY_TEXT.not_evaluated(f"no finished sigmoid run with a trajectory ({n_diverged} diverged)")
     value, interval, method = _bootstrap(per_repetition, lambda parts: _sum(parts, 0) / _sum(parts, 1))
     n_runs = sum(len(trajectories) for trajectories in by_repetition.values())
     return C3_STAY_TEXT.result(value, interval, f"{_sum(per_repetition, 0):.0f} sign flips among "
-                                                f"{_sum(per_repetition, 1):.0f} particles of {n_runs} runs; {method}")
+                                                f"{_sum(per_repetition, 1):.0f} particles of {n_runs} finished runs; "
+                                                f"{n_diverged} diverged; {method}")
 
 
 C4_TEXT = ClaimText(
@@ -341,6 +354,7 @@ def claim_many_particles_move_slower(runs: Sequence[RunTrajectory], small_k: int
     bootstrap over repetitions (both k of a repetition share its teacher). Holds if below 1."""
     small = _trajectories_by_repetition(runs, n_particles=small_k)
     large = _trajectories_by_repetition(runs, n_particles=large_k)
+    n_diverged = _n_diverged(small) + _n_diverged(large)
     per_repetition = []
     for repetition in sorted(set(small) & set(large)):
         lengths = [np.concatenate([particle_path_lengths(t) for t in _finished_trajectories(trajectories)] or [[]])
@@ -348,7 +362,8 @@ def claim_many_particles_move_slower(runs: Sequence[RunTrajectory], small_k: int
         if lengths[0].size and lengths[1].size:
             per_repetition.append((lengths[0].sum(), lengths[0].size, lengths[1].sum(), lengths[1].size))
     if not per_repetition:
-        return C4_TEXT.not_evaluated(f"no repetition with finished runs at both k = {small_k} and k = {large_k}")
+        return C4_TEXT.not_evaluated(f"no repetition with finished runs at both k = {small_k} and k = {large_k} "
+                                     f"({n_diverged} diverged)")
 
     def statistic(parts: list) -> float:
         return _ratio(_sum(parts, 2) / _sum(parts, 3), _sum(parts, 0) / _sum(parts, 1))
@@ -358,7 +373,7 @@ def claim_many_particles_move_slower(runs: Sequence[RunTrajectory], small_k: int
     schedule = "same checkpoints" if _same_schedule(everything) else "DIFFERENT checkpoint schedules"
     return C4_TEXT.result(value, interval, f"mean path length {_sum(per_repetition, 2) / _sum(per_repetition, 3):.3g} "
                                            f"at k = {large_k} vs {_sum(per_repetition, 0) / _sum(per_repetition, 1):.3g} "
-                                           f"at k = {small_k}; {schedule}; {method}")
+                                           f"at k = {small_k}; {schedule}; {n_diverged} diverged; {method}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,7 +401,7 @@ def _geometric_mean_ratio(finals: pd.DataFrame, few: pd.Series, many: pd.Series)
             per_repetition.append((few_logs.sum(), few_logs.size, many_logs.sum(), many_logs.size))
     if not per_repetition:
         return math.nan, (math.nan, math.nan), "", []
-    value, interval, method = _bootstrap(per_repetition, lambda parts: 10 ** _log_geometric_mean_ratio(parts, 0, 2))
+    value, interval, method = _bootstrap(per_repetition, lambda parts: _power_of_ten(_log_geometric_mean_ratio(parts, 0, 2)))
     return value, interval, method, per_repetition
 
 
@@ -403,7 +418,7 @@ def claim_twenty_particles_reach_zero(finals: pd.DataFrame | None, activation: s
         return C5_TEXT.not_evaluated(f"no repetition with finished runs at both k = {small_k} and k = {large_k}")
     at_k = {k: runs[runs["n_particles"] == k] for k in (small_k, large_k)}
     return C5_TEXT.result(value, interval, "; ".join(
-        f"k = {k}: geometric mean {10 ** _log_losses(table).mean():.3g} over {int(finished(table).sum())} runs, "
+        f"k = {k}: geometric mean {_power_of_ten(_log_losses(table).mean()):.3g} over {int(finished(table).sum())} runs, "
         f"{int((~finished(table)).sum())} diverged" for k, table in at_k.items()) + f"; {method}")
 
 
@@ -434,8 +449,8 @@ def claim_phase_transition(finals: pd.DataFrame | None, teacher_units: int, acti
                                   f"k >= {2 * teacher_units}")
     n_few, n_many = _sum(parts, 1), _sum(parts, 3)
     return text.result(value, interval,
-                       f"geometric mean {10 ** (_sum(parts, 0) / n_few):.3g} over {n_few:.0f} runs with "
-                       f"k <= {teacher_units / 2:g} vs {10 ** (_sum(parts, 2) / n_many):.3g} over {n_many:.0f} runs "
+                       f"geometric mean {_power_of_ten(_sum(parts, 0) / n_few):.3g} over {n_few:.0f} runs with "
+                       f"k <= {teacher_units / 2:g} vs {_power_of_ten(_sum(parts, 2) / n_many):.3g} over {n_many:.0f} runs "
                        f"with k >= {2 * teacher_units}; {int((~finished(runs)).sum())} diverged; {method}")
 
 
@@ -517,18 +532,20 @@ C8_LARGE_TEXT = ClaimText(
 
 def _radius_matrix(r0_finals: pd.DataFrame) -> tuple[np.ndarray, list[np.ndarray]]:
     """(radii, per repetition the log10 final excess loss at each radius, NaN where diverged or absent)."""
-    logs = np.log10(r0_finals["excess_loss"].where(finished(r0_finals)).astype(float))
+    with np.errstate(divide="ignore"):
+        logs = np.log10(r0_finals["excess_loss"].where(finished(r0_finals)).astype(float))
     matrix = logs.groupby([r0_finals["repetition"], r0_finals["init_radius"]]).first().unstack("init_radius")
     return matrix.columns.to_numpy(dtype=float), list(matrix.to_numpy())
 
 
 def geometric_mean_by_radius(log_losses: np.ndarray) -> np.ndarray:
-    """Per radius (column), the geometric mean over the finished repetitions (rows); inf where every
-    repetition diverged (a radius at which nothing trains is as bad as can be)."""
-    counts = np.isfinite(log_losses).sum(axis=0)
-    with np.errstate(invalid="ignore"):
-        means = np.nanmean(np.where(np.isfinite(log_losses), log_losses, np.nan), axis=0)
-    return np.where(counts > 0, 10.0 ** means, np.inf)
+    """Per radius (column), the geometric mean over the finished repetitions (rows, NaN where a run
+    diverged); inf where every repetition diverged (a radius at which nothing trains is as bad as can
+    be). A loss of exactly 0 (log -inf) makes the mean 0, as in :func:`convexnn.aggregation.geometric_mean`."""
+    counts = (~np.isnan(log_losses)).sum(axis=0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        means = np.nanmean(log_losses, axis=0)
+        return np.where(counts > 0, np.power(10.0, means), np.inf)
 
 
 def _claim_radius_ratio(r0_finals: pd.DataFrame | None, radius: float, text: ClaimText) -> ClaimResult:
@@ -542,7 +559,8 @@ def _claim_radius_ratio(r0_finals: pd.DataFrame | None, radius: float, text: Cla
 
     def statistic(chosen: list) -> float:
         means = geometric_mean_by_radius(np.array(chosen))
-        return _ratio(means[at][0], means.min())
+        # the lowest itself is 1x the lowest, even when the lowest is 0
+        return 1.0 if means[at][0] == means.min() else _ratio(means[at][0], means.min())
 
     value, interval, method = _bootstrap(rows, statistic)
     means = geometric_mean_by_radius(np.array(rows))

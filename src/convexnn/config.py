@@ -6,6 +6,7 @@ Snakemake schedules any job.
 
 from __future__ import annotations
 
+import copy
 import math
 import os
 from collections.abc import Iterator
@@ -65,8 +66,52 @@ def validate_config(config: dict, schema_path: str | os.PathLike) -> None:
     ]
     if not problems:
         problems = cross_key_problems(config)
+    if not problems:
+        problems = variation_problems(config, validator)
     if problems:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
+
+
+def _scaled(value, factor: float, key: str):
+    """value x factor for a number or each value of a per-activation dict; integers stay integers."""
+    if isinstance(value, dict):
+        return {name: _scaled(item, factor, key) for name, item in value.items()}
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"cannot scale {key!r}: {value!r} is not a number")
+    return max(1, round(value * factor)) if isinstance(value, int) else value * factor
+
+
+def apply_variation(config: dict, variation: dict) -> dict:
+    """A copy of ``config`` with one atlas variation applied to its experiment's section: ``set``
+    replaces values, ``scale`` multiplies them."""
+    varied = copy.deepcopy(config)
+    section = varied[variation["experiment"]]
+    for key, value in variation.get("set", {}).items():
+        section[key] = copy.deepcopy(value)
+    for key, factor in variation.get("scale", {}).items():
+        if key not in section:
+            raise ConfigError(f"atlas variation {variation['name']!r}: {variation['experiment']}.{key} does not exist")
+        section[key] = _scaled(section[key], factor, key)
+    return varied
+
+
+def variation_problems(config: dict, validator) -> list[str]:
+    """Each atlas variation must have a unique name and give a valid configuration once applied."""
+    problems, names = [], set()
+    for index, variation in enumerate(config.get("atlas", [])):
+        where = f"config key 'atlas.{index}' ({variation['name']})"
+        if variation["name"] in names:
+            problems.append(f"{where}: the name is used twice")
+        names.add(variation["name"])
+        try:
+            varied = apply_variation(config, variation)
+        except ConfigError as error:
+            problems.append(f"{where}: {error}")
+            continue
+        problems += [f"{where}: once applied, config key '{_key_path(error)}': {error.message}"
+                     for error in validator.iter_errors(varied)]
+        problems += [f"{where}: once applied, {problem}" for problem in cross_key_problems(varied)]
+    return problems
 
 
 def cross_key_problems(config: dict) -> list[str]:
@@ -84,6 +129,12 @@ def cross_key_problems(config: dict) -> list[str]:
         allowed = config[section][name]
         problems += [f"config key '{key}': {value!r} is not in {allowed_key} {allowed}"
                      for value in values if value not in allowed]
+    for name in ("overparam", "relu_trajectories", "sigmoid_trajectories", "r0_sweep"):
+        section = config[name]
+        counts = section["n_particles"] if isinstance(section["n_particles"], list) else [section["n_particles"]]
+        if section.get("symmetric_init") and any(k % 2 for k in counts):
+            problems.append(f"config key '{name}.symmetric_init': pairs particles, so every n_particles must be even, "
+                            f"got {counts}")
     for key, experiment in [("training_curves", "overparam"), ("lazy_vs_active", "r0_sweep")]:
         repetition, repetitions = config[key]["repetition"], config[experiment]["repetitions"]
         if repetition >= repetitions:

@@ -422,3 +422,38 @@ def plot_claims_by_seed(table: pd.DataFrame) -> plt.Figure:
                     "the claim holds)", fontsize=9)
     figure.tight_layout()
     return figure
+
+
+def plot_claims_atlas(table: pd.DataFrame) -> plt.Figure:
+    """Claims (rows) by variation (columns, the paper setting first): each cell coloured by the verdict,
+    with the value written in it; empty where the variation does not change the claim's experiment."""
+    set_theme()
+    claims = list(dict.fromkeys(table["claim"]))
+    variations = list(dict.fromkeys(table["variation"]))
+    changes = table.drop_duplicates("variation").set_index("variation")["change"]
+    figure, axis = plt.subplots(figsize=(1.05 * len(variations) + 2.5, 0.42 * len(claims) + 2.8))
+    for row, claim in enumerate(claims):
+        for column, variation in enumerate(variations):
+            cell = table[(table["claim"] == claim) & (table["variation"] == variation)]
+            if cell.empty:
+                continue
+            verdict_name, value = cell["verdict"].iloc[0], float(cell["value"].iloc[0])
+            axis.add_patch(matplotlib.patches.Rectangle((column, row), 1, 1, color=VERDICT_COLOURS[verdict_name],
+                                                        alpha=0.85, lw=0))
+            axis.text(column + 0.5, row + 0.5, "n/a" if np.isnan(value) else f"{value:.2g}", ha="center",
+                      va="center", fontsize=7, color="white" if verdict_name != "not evaluated" else "black")
+    axis.axvline(1, color="black", lw=2)  # the paper setting | the variations
+    axis.set_xlim(0, len(variations))
+    axis.set_ylim(len(claims), 0)
+    axis.set_xticks(np.arange(len(variations)) + 0.5,
+                    [f"{variation}\n({changes[variation]})" for variation in variations], rotation=60, ha="right",
+                    fontsize=7)
+    axis.set_yticks(np.arange(len(claims)) + 0.5, claims, fontsize=8)
+    axis.grid(False)
+    handles = [matplotlib.patches.Patch(color=colour, label=name) for name, colour in VERDICT_COLOURS.items()]
+    axis.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="verdict")
+    axis.set_title("Where the report's claims hold: one setting varied at a time from the paper setting "
+                   "(first column); the value in each cell, empty where the variation does not change the "
+                   "claim's experiment", fontsize=9, wrap=True)
+    figure.tight_layout()
+    return figure

@@ -54,13 +54,20 @@ class Region:
         return bool(above and below)
 
     def __str__(self) -> str:
+        lower, upper = _number(self.lower), _number(self.upper)
         if self.lower == -math.inf:
-            return f"{'<=' if self.upper_closed else '<'} {self.upper:g}"
+            return f"{'<=' if self.upper_closed else '<'} {upper}"
         if self.upper == math.inf:
-            return f">{'=' if self.lower_closed else ''} {self.lower:g}"
+            return f">{'=' if self.lower_closed else ''} {lower}"
         if self.lower == self.upper:
-            return f"= {self.lower:g}"
-        return f"in {'[' if self.lower_closed else '('}{self.lower:g}, {self.upper:g}{']' if self.upper_closed else ')'}"
+            return f"= {lower}"
+        return f"in {'[' if self.lower_closed else '('}{lower}, {upper}{']' if self.upper_closed else ')'}"
+
+
+def _number(value: float) -> str:
+    """The shortest text that reads back as the same float ("100", "0.001", "0.3333333333333333")."""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def parse_region(text: str) -> Region:
@@ -122,7 +129,9 @@ def bootstrap_interval(clusters: Sequence[Cluster], statistic: Callable[[list[Cl
     if valid.size < 0.95 * n_resamples:
         return math.nan, math.nan
     tail = 100 * (1 - level) / 2
-    low, high = np.percentile(valid, [tail, 100 - tail])
+    # Resampled values themselves, not interpolations between them: an infinite value (every run of a
+    # resample diverged) stays infinite instead of making inf - inf = NaN.
+    low, high = np.percentile(valid, [tail, 100 - tail], method="inverted_cdf")
     return float(low), float(high)
 
 

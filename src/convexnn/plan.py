@@ -22,11 +22,13 @@ identifiers are the result paths below ``results/<rule>/`` without suffix.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from convexnn.config import apply_variation
 from convexnn.records import BaselineJob, TeacherJob, TrainingJob, TrainingSettings
 from convexnn.seeding import seed_entropy
 
@@ -89,8 +91,9 @@ class _Builder:
         return "/".join([self.scenario.name, self.experiment, *parts, f"rep{repetition}"])
 
     def _labels(self, labels: dict, repetition: int) -> dict:
-        return {"variation": self.scenario.variation, "seed": self.scenario.seed, "experiment": self.experiment,
-                **labels, "repetition": repetition}
+        # The scenario is in the path, not the labels: a run that a variation leaves unchanged is the
+        # same file in both scenarios (see Plan.reuse).
+        return {"experiment": self.experiment, **labels, "repetition": repetition}
 
     def teacher(self, configuration: dict, repetition: int, **settings) -> TeacherJob:
         """A teacher keyed by ``configuration`` (the grid values it depends on)."""
@@ -124,8 +127,10 @@ class _Builder:
 
 
 def _report_teacher(builder: _Builder, section: dict, activation: str, repetition: int) -> TeacherJob:
+    """The teacher of a report experiment: the report's (``teacher_kind: report``, the default), or the
+    equal-weight teacher of the Chizat & Bach experiment with |v*| = teacher_radius (``unit``)."""
     return builder.teacher(
-        {"activation": activation}, repetition, kind="report", activation=activation,
+        {"activation": activation}, repetition, kind=section.get("teacher_kind", "report"), activation=activation,
         input_dim=section["input_dim"], teacher_units=section["teacher_units"], radius=float(section["teacher_radius"]),
         input_distribution=section["input_distribution"], test_size=section["test_size"],
     )
@@ -143,6 +148,7 @@ def _settings(section: dict, activation: str, n_particles: int, **overrides) -> 
         train_window=values["train_window"],
         init_radius=float(values["init_radius"]) if activation == "relu" else None,
         sigmoid_hidden_scale=float(values["sigmoid_hidden_scale"]) if activation == "sigmoid" else None,
+        symmetric_init=bool(values.get("symmetric_init", False)),
         record_trajectory=values.get("record_trajectory", False),
     )
 
@@ -256,22 +262,35 @@ def plan_experiment(config: dict, scenario: Scenario, experiment: str) -> Experi
 
 class Plan:
     """Every job of the requested (scenario, experiment) pairs, by id, and the selections the rules
-    ask for. Ids are unique across scenarios because the scenario is the first part of every id."""
+    ask for. Ids are unique across scenarios because the scenario is the first part of every id.
 
-    def __init__(self, config: dict, pairs: Iterable[tuple[Scenario, str]]):
-        self.config = config
+    A pair may carry its own config (an atlas variation); a job of it that is identical to a job of
+    the paper scenario with the same base seed (same settings, seed and teacher) is that job: it is
+    run once and its results are shared."""
+
+    def __init__(self, pairs: Iterable[tuple[Scenario, str, dict]]):
         self.experiments: dict[tuple[str, str], ExperimentPlan] = {}
+        self.configs: dict[tuple[str, str], dict] = {}
         self.teachers: dict[str, TeacherJob] = {}
         self.runs: dict[str, TrainingJob] = {}
         self.baselines: dict[str, BaselineJob] = {}
-        for scenario, experiment in pairs:
+        for scenario, experiment, config in pairs:
             if (scenario.name, experiment) in self.experiments:
                 continue
             planned = plan_experiment(config, scenario, experiment)
+            paper = self.experiments.get((Scenario(PAPER, scenario.seed).name, experiment))
+            if paper is not None and scenario.variation != PAPER:
+                planned = _share_with(planned, paper)
             self.experiments[scenario.name, experiment] = planned
+            self.configs[scenario.name, experiment] = config
             self.teachers.update((job.id, job) for job in planned.teachers)
             self.runs.update((job.id, job) for job in planned.runs)
             self.baselines.update((job.id, job) for job in planned.baselines)
+
+    def config_of(self, scenario: str, experiment: str) -> dict:
+        """The config a (scenario, experiment) was planned from (with its variation applied)."""
+        self.experiment(scenario, experiment)
+        return self.configs[scenario, experiment]
 
     def experiment(self, scenario: str, experiment: str) -> ExperimentPlan:
         try:
@@ -303,6 +322,27 @@ class Plan:
                        for key, value in where.items())
 
         return [job for job in self.experiment(scenario, experiment).runs if matches(job)]
+
+
+def _without_id(job, **fields):
+    return dataclasses.replace(job, id="", **fields)
+
+
+def _share_with(planned: ExperimentPlan, paper: ExperimentPlan) -> ExperimentPlan:
+    """``planned`` with every teacher and run that equals one of ``paper`` (but for its id) replaced
+    by the paper's job, so that it is computed once."""
+    paper_teachers = {_without_id(job): job for job in paper.teachers}
+    teachers = [paper_teachers.get(_without_id(job), job) for job in planned.teachers]
+    renamed = {old.id: new.id for old, new in zip(planned.teachers, teachers)}
+    paper_runs = {_without_id(job): job for job in paper.runs}
+    runs = []
+    for job in planned.runs:
+        job = dataclasses.replace(job, teacher=renamed[job.teacher])
+        runs.append(paper_runs.get(_without_id(job), job))
+    paper_baselines = {_without_id(job): job for job in paper.baselines}
+    baselines = [paper_baselines.get(_without_id(job, teacher=renamed[job.teacher]),
+                                     dataclasses.replace(job, teacher=renamed[job.teacher])) for job in planned.baselines]
+    return ExperimentPlan(planned.scenario, planned.experiment, teachers, runs, baselines)
 
 
 def _lookup(jobs: dict, job_id: str, kind: str):
@@ -338,13 +378,29 @@ def robustness_scenarios(config: dict) -> list[Scenario]:
     return [Scenario(PAPER, int(seed)) for seed in config["robustness"]["seeds"]]
 
 
+def atlas_scenarios(config: dict) -> list[tuple[Scenario, dict, dict]]:
+    """(scenario, variation, varied config) of each variation of ``atlas`` (`snakemake atlas`), at
+    the base seed ``seed``."""
+    return [(Scenario(variation["name"], int(config["seed"])), variation, apply_variation(config, variation))
+            for variation in config.get("atlas", [])]
+
+
+def describe_variation(variation: dict) -> str:
+    """'teacher_units = 4', 'step_size x 5': what an atlas variation changes, in a few words."""
+    parts = [f"{key} = {value}" for key, value in variation.get("set", {}).items()]
+    parts += [f"{key} x {factor:g}" for key, factor in variation.get("scale", {}).items()]
+    return ", ".join(parts)
+
+
 def make_plan(config: dict) -> Plan:
-    """The plan of every target of the workflow: figures, claims and beyond in the main scenario, and
-    the report's experiments under every robustness seed."""
+    """The plan of every target of the workflow: figures, claims and beyond in the main scenario, the
+    report's experiments under every robustness seed, and each atlas variation's experiment."""
     main = main_scenario(config)
-    pairs = [(main, experiment) for experiment in EXPERIMENTS]
-    pairs += [(scenario, experiment) for scenario in robustness_scenarios(config) for experiment in REPORT_EXPERIMENTS]
-    return Plan(config, pairs)
+    pairs = [(main, experiment, config) for experiment in EXPERIMENTS]
+    pairs += [(scenario, experiment, config) for scenario in robustness_scenarios(config)
+              for experiment in REPORT_EXPERIMENTS]
+    pairs += [(scenario, variation["experiment"], varied) for scenario, variation, varied in atlas_scenarios(config)]
+    return Plan(pairs)
 
 
 def claims_context(config: dict) -> dict:

@@ -52,9 +52,10 @@ class TrainingSettings:
     """How one student is initialised and trained (:func:`convexnn.training.train`).
 
     ReLU particles start on the sphere of radius ``init_radius`` (r0); sigmoid particles at w = 0 with
-    v ~ N(0, ``sigmoid_hidden_scale``^2 I); the other field is None. ``record_trajectory`` keeps the
-    particles at every checkpoint (figs. 1, 2, 7 and the claims on trajectories); otherwise only the
-    first and the last are kept.
+    v ~ N(0, ``sigmoid_hidden_scale``^2 I); the other field is None. With ``symmetric_init`` the second
+    half of the particles mirrors the first, (w, v) -> (-w, v), so that the initial output is 0.
+    ``record_trajectory`` keeps the particles at every checkpoint (figs. 1, 2, 7 and the claims on
+    trajectories); otherwise only the first and the last are kept.
     """
 
     activation: str
@@ -66,6 +67,7 @@ class TrainingSettings:
     train_window: int
     init_radius: float | None = None
     sigmoid_hidden_scale: float | None = None
+    symmetric_init: bool = False
     record_trajectory: bool = False
 
 

@@ -97,3 +97,45 @@ rule robustness:
     input:
         rules.robustness_table.output,
         rules.fig_claims_robustness.output,
+
+
+rule atlas_table:
+    """Where the report's claims hold: the paper's claims and each atlas variation's, side by side."""
+    input:
+        paper=rules.claims_table.output,
+        tables=atlas_claim_tables,
+        code=code_inputs("convexnn.jobs.claims"),
+    output:
+        "results/atlas/claims_atlas.csv",
+    params:
+        variations=[{key: variation[key] for key in ("name", "experiment", "change")} for _, variation in ATLAS],
+    log:
+        "logs/atlas_table.log",
+    benchmark:
+        "results/benchmarks/atlas_table.tsv"
+    localrule: True
+    run:
+        collect_claims_by_variation(input.paper[0], input.tables, params.variations, output[0], log[0])
+
+
+rule fig_claims_atlas:
+    input:
+        atlas=rules.atlas_table.output,
+        code=code_inputs("convexnn.jobs.figures"),
+    output:
+        png=report("figures/claims_atlas.png", caption="../report/fig_claims_atlas.rst", category="Claims"),
+        pdf="figures/claims_atlas.pdf",
+    log:
+        "logs/fig_claims_atlas.log",
+    benchmark:
+        "results/benchmarks/fig_claims_atlas.tsv"
+    localrule: True
+    run:
+        claims_atlas_figure(input.atlas[0], output, log[0])
+
+
+rule atlas:
+    """`snakemake atlas`: the claims under each variation of config atlas, and the figure."""
+    input:
+        rules.atlas_table.output,
+        rules.fig_claims_atlas.output,

@@ -3,10 +3,11 @@ from convexnn.config import validate_config
 from convexnn.dependencies import code_inputs
 from convexnn.jobs.aggregate import aggregate_experiment, write_transitions
 from convexnn.jobs.baseline import fit_baseline
-from convexnn.jobs.claims import collect_claims, collect_claims_by_seed, experiment_claims
+from convexnn.jobs.claims import collect_claims, collect_claims_by_seed, collect_claims_by_variation, experiment_claims
 from convexnn.jobs.figures import (
     cb2018_protocols_figure,
     cb2018_transition_figure,
+    claims_atlas_figure,
     claims_by_seed_figure,
     claims_figure,
     excess_loss_figure,
@@ -22,7 +23,9 @@ from convexnn.plan import (
     EXPERIMENTS,
     REPORT_EXPERIMENTS,
     SUMMARY_VALUE,
+    atlas_scenarios,
     claims_context,
+    describe_variation,
     main_scenario,
     make_plan,
     robustness_scenarios,
@@ -34,6 +37,9 @@ validate_config(config, workflow.source_path("../schemas/config.schema.yaml"))
 PLAN = make_plan(config)
 MAIN = main_scenario(config).name
 ROBUSTNESS_SEEDS = [scenario.seed for scenario in robustness_scenarios(config)]
+# (scenario name, variation with its "change" in words) of each atlas variation, in the order of config.yaml.
+ATLAS = [(scenario.name, variation | {"change": describe_variation(variation)})
+         for scenario, variation, _ in atlas_scenarios(config)]
 # Code that changes results is an input of each job: code_inputs() lists the modules its entry point
 # (a module of src/convexnn/jobs/) imports, directly or not, as paths relative to the working
 # directory, so that an edit reruns exactly the jobs it can change and a copied project stays up
@@ -99,7 +105,7 @@ def trajectory_files(wildcards):
 
 
 def experiment_context(wildcards):
-    return claims_context(config)
+    return claims_context(PLAN.config_of(wildcards.scenario, wildcards.experiment))
 
 
 # --- What the figures of the main scenario draw ---------------------------------------------------
@@ -124,3 +130,23 @@ def robustness_claim_tables(wildcards):
     """Each seed's experiment claim tables, seed after seed, experiments in the report's order."""
     return [f"results/experiment_claims/{scenario.name}/{experiment}.csv"
             for scenario in robustness_scenarios(config) for experiment in REPORT_EXPERIMENTS]
+
+
+# --- The atlas: each variation's claims --------------------------------------------------------------
+
+
+def atlas_claim_tables(wildcards):
+    return [f"results/experiment_claims/{scenario}/{variation['experiment']}.csv" for scenario, variation in ATLAS]
+
+
+def relu_variations():
+    """The atlas variations of the fig. 1 experiment, each {name, change, finals, particles: {repetition:
+    path}}: fig. 1 (b) may show a stuck run of one of them."""
+    chosen = []
+    for scenario, variation in ATLAS:
+        if variation["experiment"] == "relu_trajectories":
+            runs = PLAN.select(scenario, "relu_trajectories")
+            chosen.append({"name": variation["name"], "change": variation["change"],
+                           "finals": aggregate_of("relu_trajectories", "finals", scenario),
+                           "particles": {job.labels["repetition"]: job.particles_path for job in runs}})
+    return chosen

@@ -7,6 +7,9 @@ rule fig1_relu_trajectories:
     input:
         finals=aggregate_of("relu_trajectories", "finals"),
         trajectories=particles_of("relu_trajectories"),
+        # panel (b) may show a stuck run of an atlas variation when no paper run is stuck
+        variation_finals=[variation["finals"] for variation in relu_variations()],
+        variation_trajectories=[path for variation in relu_variations() for path in variation["particles"].values()],
         code=code_inputs("convexnn.jobs.figures"),
     output:
         png=report(
@@ -17,13 +20,15 @@ rule fig1_relu_trajectories:
         pdf="figures/fig1_relu_trajectories.pdf",
     params:
         repetitions=[job.labels["repetition"] for job in PLAN.select(MAIN, "relu_trajectories")],
+        variations=relu_variations(),
     log:
         "logs/fig1_relu_trajectories.log",
     benchmark:
         "results/benchmarks/fig1_relu_trajectories.tsv"
     localrule: True
     run:
-        relu_trajectories_figure(input.finals, input.trajectories, params.repetitions, output, log[0])
+        relu_trajectories_figure(input.finals, input.trajectories, params.repetitions, params.variations, output,
+                                 log[0])
 
 
 rule fig2_sigmoid_trajectories:

@@ -57,3 +57,23 @@ def stability_table(by_seed: pd.DataFrame) -> pd.DataFrame:
         rows.append({"claim": claim, "verdict": counts.index[0], "seeds": int(counts.iloc[0]),
                      "of": len(rows_of_claim), "verdicts": dict(counts)})
     return pd.DataFrame(rows)
+
+
+def collect_claims_by_variation(paper_path: PathLike, paths: list[PathLike], variations: list[dict], path: PathLike,
+                                log_path: PathLike | None = None) -> pd.DataFrame:
+    """The atlas: the paper's claims (variation "paper") and, for each variation ({name, experiment,
+    change}), the claims of the experiment it changes (``paths`` in the same order). One row per
+    (variation, claim)."""
+    if len(paths) != len(variations):
+        raise ValueError(f"{len(paths)} claim tables for {len(variations)} variations")
+    columns = ["variation", "experiment", "change", "claim", "value", "low", "high", "verdict", "threshold", "detail"]
+    parts = [read_table(paper_path, CLAIM_COLUMNS).assign(variation="paper", experiment="", change="the paper setting")]
+    for variation, part in zip(variations, paths):
+        parts.append(read_table(part, CLAIM_COLUMNS, allow_empty=True).assign(
+            variation=variation["name"], experiment=variation["experiment"], change=variation["change"]))
+    table = pd.concat(parts, ignore_index=True)[columns]
+    write_table(table, path)
+    verdicts = table.pivot(index="claim", columns="variation", values="verdict")
+    append_to_log(log_path, verdicts.reindex(columns=["paper"] + [v["name"] for v in variations]).to_string(),
+                  first=True)
+    return table

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from convexnn.aggregation import select_panels
 from convexnn.figures import (
     plot_claims,
+    plot_claims_atlas,
     plot_claims_by_seed,
     plot_excess_loss_vs_particles,
     plot_protocol_comparison,
@@ -47,23 +48,52 @@ def drawing(log_path: PathLike | None, outputs: Sequence[PathLike]) -> Iterator[
 
 
 def relu_trajectories_figure(finals_path: PathLike, trajectory_paths: Sequence[PathLike], repetitions: Sequence[int],
-                             outputs: Sequence[PathLike], log_path: PathLike | None = None) -> None:
-    """Report fig. 1: the runs chosen by :func:`convexnn.aggregation.select_panels`."""
+                             variations: Sequence[dict], outputs: Sequence[PathLike],
+                             log_path: PathLike | None = None) -> None:
+    """Report fig. 1: panel (a) the paper-setting run chosen by :func:`convexnn.aggregation.select_panels`;
+    panel (b) its stuck run, or if no paper run is stuck, a stuck run of the atlas variation
+    ({name, change, finals, particles}) with the largest share of stuck runs, or if none got stuck
+    anywhere, the paper setting's worst run, labelled as not stuck."""
     with drawing(log_path, outputs):
+        columns = FINALS + ["initial_test_loss", "reached_global_minimum"]
+        finals = read_table(finals_path, columns)
+        paper = select_panels(finals).set_index("panel")
         trajectories = dict(zip(repetitions, trajectory_paths))
-        finals = read_table(finals_path, FINALS + ["initial_test_loss", "reached_global_minimum"])
         n_diverged = int(finals["diverged"].sum())
         diverged = f"; {n_diverged} diverged runs left out" if n_diverged else ""
         panels = []
-        for panel in select_panels(finals).itertuples():
-            outcome = "reaches the global minimum" if panel.panel == "a" else "stuck in a local minimum"
-            if panel.repetition < 0:
-                panels.append((f"({panel.panel}) no run {outcome}:\nnone of the {panel.n_runs} repetitions fits\n"
-                               f"'{panel.rule}'{diverged}", None))
-                continue
-            title = (f"({panel.panel}) {outcome}: repetition {panel.repetition} of {panel.n_runs}\n"
-                     f"final/initial test loss {panel.loss_ratio:.1e}{diverged}")
-            panels.append((title, read_particles(trajectories[panel.repetition])))
+        a = paper.loc["a"]
+        if a.repetition < 0:
+            panels.append((f"(a) no run reaches the global minimum:\nnone of the {a.n_runs} repetitions fits\n"
+                           f"'{a.rule}'{diverged}", None))
+        else:
+            panels.append((f"(a) reaches the global minimum: repetition {a.repetition} of {a.n_runs}\n"
+                           f"final/initial test loss {a.loss_ratio:.1e}{diverged}", read_particles(trajectories[a.repetition])))
+        b = paper.loc["b"]
+        if b.repetition >= 0:
+            panels.append((f"(b) stuck in a local minimum: repetition {b.repetition}, {b.n_candidates} of {b.n_runs} "
+                           f"runs stuck\nfinal/initial test loss {b.loss_ratio:.1e}{diverged}",
+                           read_particles(trajectories[b.repetition])))
+        else:
+            stuck = []
+            for variation in variations:
+                choice = select_panels(read_table(variation["finals"], columns)).set_index("panel").loc["b"]
+                if choice.repetition >= 0:
+                    stuck.append((choice.n_candidates / choice.n_runs, variation, choice))
+            if stuck:
+                share, variation, choice = max(stuck, key=lambda item: item[0])
+                panels.append((f"(b) stuck in a local minimum under the variation {variation['name']}\n"
+                               f"({variation['change']}): repetition {choice.repetition}, {choice.n_candidates} of "
+                               f"{choice.n_runs} runs stuck\nfinal/initial test loss {choice.loss_ratio:.1e}; no run of "
+                               f"the paper setting is stuck", read_particles(variation["particles"][int(choice.repetition)])))
+            else:
+                done = finals[~finals["diverged"].astype(bool)]
+                worst = done.loc[(done["excess_loss"] / done["initial_test_loss"]).idxmax()]
+                repetition = int(worst["repetition"])
+                panels.append((f"(b) NOT stuck: the worst of the {len(done)} runs (repetition {repetition}), "
+                               f"final/initial test loss {worst['excess_loss'] / worst['initial_test_loss']:.1e};\n"
+                               f"no run got stuck in the paper setting or in any of its {len(variations)} atlas "
+                               "variations", read_particles(trajectories[repetition])))
         save_figure(plot_relu_trajectory_panels(panels), outputs)
 
 
@@ -168,3 +198,10 @@ def claims_by_seed_figure(claims_path: PathLike, outputs: Sequence[PathLike], lo
     with drawing(log_path, outputs):
         table = read_table(claims_path, CLAIMS + ["seed"])
         save_figure(plot_claims_by_seed(table), outputs)
+
+
+def claims_atlas_figure(atlas_path: PathLike, outputs: Sequence[PathLike], log_path: PathLike | None = None) -> None:
+    """The atlas: claims by variation, coloured by verdict, the value in each cell."""
+    with drawing(log_path, outputs):
+        table = read_table(atlas_path, CLAIMS + ["variation", "change"])
+        save_figure(plot_claims_atlas(table), outputs)

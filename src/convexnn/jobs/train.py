@@ -30,7 +30,7 @@ def run_training(job: dict, teacher_path: PathLike, curve_path: PathLike, partic
     rng = generator(job.seed)
     output_weights, hidden_weights = initial_particles(
         rng, settings.n_particles, test_inputs.shape[1], settings.activation, settings.init_radius,
-        settings.sigmoid_hidden_scale)
+        settings.sigmoid_hidden_scale, symmetric=settings.symmetric_init)
     run = train(output_weights, hidden_weights, teacher, data["input_distribution"], settings.step_size,
                 settings.batch_size, settings.n_steps, rng, test_inputs, test_targets, settings.n_checkpoints,
                 settings.train_window, record_trajectory=True)
