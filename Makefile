@@ -1,36 +1,65 @@
-# The README's two commands: `make figures` and `make test`. Both create .venv on first use.
+# The README's two commands: `make figures` and `make test`. Both create .venv on first use, from the
+# locked environment (requirements.lock: every package, version and hash).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-# One build per directory at a time; the kernel drops this lock when the build dies, even by SIGKILL.
-EXCLUSIVE := flock --nonblock --conflict-exit-code 75 .build.lock
+# One build per folder at a time; the kernel drops this lock when the build dies, even by SIGKILL.
+EXCLUSIVE := $(BIN)/python tools/build_lock.py .build.lock --
 
-.PHONY: figures test smoke claims report benchmark clean
+.PHONY: figures test smoke claims robustness atlas beyond report benchmark lock lint format clean
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test,slurm]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python tools/lockfile.py check
 	touch $@
 
-figures: $(INSTALLED)  ## every figure of the report's section 5, at paper fidelity
+figures: $(INSTALLED)  ## every figure of the report's section 5 (PNG and PDF), at paper fidelity
 	$(EXCLUSIVE) $(BIN)/snakemake figures
 
 test: $(INSTALLED)  ## unit tests and the end-to-end smoke build
 	$(BIN)/python -m pytest
 
-smoke: $(INSTALLED)  ## the smoke configuration's figures, in results-smoke/
+smoke: $(INSTALLED)  ## the smoke configuration's figures and claims, in results-smoke/
 	$(EXCLUSIVE) $(BIN)/snakemake figures claims --directory results-smoke --configfile $(CURDIR)/tests/smoke_config.yaml
 
-claims: $(INSTALLED)  ## results/claims.csv: the report's claims checked at paper fidelity
+claims: $(INSTALLED)  ## results/claims.csv and figures/claims.png: the report's claims at paper fidelity
 	$(EXCLUSIVE) $(BIN)/snakemake claims
 
-report: figures claims  ## report.html with every figure, its caption and the claims table
-	$(BIN)/snakemake figures claims --report report.html
+robustness: $(INSTALLED)  ## the claims under every base seed of config robustness.seeds
+	$(EXCLUSIVE) $(BIN)/snakemake robustness
 
-benchmark: $(INSTALLED)  ## engine steps per second against the numpy reference
+atlas: $(INSTALLED)  ## the claims under every variation of config atlas
+	$(EXCLUSIVE) $(BIN)/snakemake atlas
+
+beyond: $(INSTALLED)  ## Chizat & Bach's sharp transition with its convex baseline
+	$(EXCLUSIVE) $(BIN)/snakemake beyond
+
+# The report holds the paper figures and claims, and every other target that has been built.
+REPORT_TARGETS = figures claims $(if $(wildcard figures/cb2018_transition.png),beyond) \
+	$(if $(wildcard figures/claims_robustness.png),robustness) $(if $(wildcard figures/claims_atlas.png),atlas)
+
+report: $(INSTALLED)  ## report.html: the figures and claims, and every other target built so far
+	$(EXCLUSIVE) $(BIN)/snakemake figures claims
+	$(BIN)/snakemake $(REPORT_TARGETS) --report report.html
+
+benchmark: $(INSTALLED)  ## engine steps per second, ReLU and sigmoid, against the numpy reference
 	$(BIN)/python benchmarks/engine.py
+
+lock: $(INSTALLED)  ## regenerate requirements.lock and environment.yml from pyproject.toml (needs PyPI)
+	$(BIN)/python tools/lockfile.py compile
+
+lint: $(INSTALLED)  ## format and lint checks (as in CI)
+	$(BIN)/ruff format --check src tests benchmarks tools
+	$(BIN)/ruff check src tests benchmarks tools
+	$(BIN)/snakefmt --check workflow
+	$(BIN)/snakemake --lint
+
+format: $(INSTALLED)  ## apply the formatters
+	$(BIN)/ruff format src tests benchmarks tools
+	$(BIN)/snakefmt workflow
 
 clean:
 	rm -rf results figures logs results-smoke report.html .build.lock

@@ -26,7 +26,7 @@ def slurm_plugin_installed() -> bool:
 def test_slurm_profile_plans_the_paper_build(tmp_path):
     config = yaml.safe_load((ROOT / "config.yaml").read_text())
     result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--workflow-profile", "profiles/slurm", "--executor", "slurm",
+        [sys.executable, "-m", "snakemake", "--workflow-profile", "slurm", "--executor", "slurm",
          "--jobs", "20", "-n", "figures", "claims", "beyond", "--directory", str(tmp_path),
          "--configfile", str(ROOT / "config.yaml")],
         cwd=ROOT, capture_output=True, text=True,
@@ -49,7 +49,7 @@ def test_slurm_profile_plans_the_paper_build(tmp_path):
             assert int(resources["runtime"]) == plan.runtime_minutes(plan.run(run)), run
             assert int(resources["mem_mb"]) == 500
     # Every simulation job is bundled into SLURM submissions (the profile's groups).
-    profile = yaml.safe_load((ROOT / "profiles" / "slurm" / "config.yaml").read_text())
+    profile = yaml.safe_load((ROOT / "workflow" / "profiles" / "slurm" / "config.yaml").read_text())
     size = profile["group-components"]
     assert output.count("Group job teachers") == -(-len(plan.teachers) // size["teachers"])
     assert output.count("Group job simulation") == -(-(len(plan.runs) + len(plan.baselines)) // size["simulation"])

@@ -309,7 +309,7 @@ class Plan:
 
     def runtime_minutes(self, job: TrainingJob) -> int:
         """Minutes of wall time to ask a cluster for: :func:`estimated_training_seconds` with a
-        margin of 3x and 2 minutes for start-up (profiles/slurm/config.yaml)."""
+        margin of 3x and 2 minutes for start-up (workflow/profiles/slurm/config.yaml)."""
         teacher = self.teacher(job.teacher)
         return 2 + math.ceil(3 * estimated_training_seconds(job.settings, teacher) / 60)
 

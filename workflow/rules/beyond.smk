@@ -76,3 +76,8 @@ rule beyond:
         rules.fig_cb2018_transition.output,
         rules.fig_cb2018_protocols.output,
         rules.cb2018_transitions.output,
+    log:
+        "logs/beyond.log",
+    localrule: True
+    run:
+        files_summary("Beyond the report: Chizat & Bach's transition", input, log[0])

@@ -1,3 +1,16 @@
+rule config_used:
+    """The configuration the results were built with, as one YAML file (shown in the HTML report)."""
+    output:
+        report("results/config_used/config.yaml", caption="../report/config_used.rst", category="Configuration"),
+    params:
+        config=config,
+    log:
+        "logs/config_used.log",
+    localrule: True
+    run:
+        write_config(params.config, output[0], log[0])
+
+
 rule experiment_claims:
     """The report's claims that one experiment decides, with 95% intervals (src/convexnn/claims.py)."""
     input:
@@ -51,10 +64,16 @@ rule fig_claims:
 
 
 rule claims:
-    """`snakemake claims`: the claims table and its figure."""
+    """`snakemake claims`: the claims table and its figure; prints the table every time."""
     input:
-        rules.claims_table.output,
-        rules.fig_claims.output,
+        table=rules.claims_table.output,
+        figure=rules.fig_claims.output,
+        config=rules.config_used.output,
+    log:
+        "logs/claims.log",
+    localrule: True
+    run:
+        claims_summary(input.table[0], input.figure[0], log[0])
 
 
 rule robustness_table:
@@ -95,8 +114,13 @@ rule fig_claims_robustness:
 rule robustness:
     """`snakemake robustness`: every claim under every robustness seed, and its figure."""
     input:
-        rules.robustness_table.output,
-        rules.fig_claims_robustness.output,
+        table=rules.robustness_table.output,
+        figure=rules.fig_claims_robustness.output,
+    log:
+        "logs/robustness.log",
+    localrule: True
+    run:
+        robustness_summary(input.table[0], input.figure[0], log[0])
 
 
 rule atlas_table:
@@ -137,5 +161,11 @@ rule fig_claims_atlas:
 rule atlas:
     """`snakemake atlas`: the claims under each variation of config atlas, and the figure."""
     input:
-        rules.atlas_table.output,
-        rules.fig_claims_atlas.output,
+        table=rules.atlas_table.output,
+        figure=rules.fig_claims_atlas.output,
+    log:
+        "logs/atlas.log",
+    localrule: True
+    run:
+        atlas_summary(input.table[0], input.figure[0], log[0])
+

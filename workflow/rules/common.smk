@@ -17,6 +17,14 @@ from convexnn.jobs.figures import (
     sigmoid_trajectories_figure,
     training_curves_figure,
 )
+from convexnn.jobs.summary import (
+    atlas_summary,
+    claims_summary,
+    figures_summary,
+    files_summary,
+    robustness_summary,
+    write_config,
+)
 from convexnn.jobs.teacher_data import make_teacher_data
 from convexnn.jobs.train import run_training
 from convexnn.plan import (
@@ -75,7 +83,7 @@ def baseline_teacher(wildcards):
 
 
 def training_runtime(wildcards):
-    """Minutes of wall time asked for on a cluster (see profiles/slurm/config.yaml)."""
+    """Minutes of wall time asked for on a cluster (see workflow/profiles/slurm/config.yaml)."""
     return PLAN.runtime_minutes(PLAN.run(wildcards.run))
 
 

@@ -22,12 +22,10 @@ def experiment_claims(experiment: str, finals_path: PathLike, trajectory_runs: d
 
 
 def collect_claims(paths: list[PathLike], path: PathLike, log_path: PathLike | None = None) -> pd.DataFrame:
-    """One claims table from the experiments' tables, in their order; shown in the log and the terminal."""
+    """One claims table from the experiments' tables, in their order (the table is also in the log)."""
     table = pd.concat([read_table(part, CLAIM_COLUMNS, allow_empty=True) for part in paths], ignore_index=True)
     write_table(table, path)
-    text = f"{format_claims(table)}\n{summary_line(table)}"
-    append_to_log(log_path, text, first=True)
-    print(text)
+    append_to_log(log_path, f"{format_claims(table)}\n{summary_line(table)}", first=True)
     return table
 
 

@@ -1,0 +1,85 @@
+"""Jobs: what a finished target says at the end of a build (the target rules run these every time).
+
+A target rule has inputs and no outputs, so Snakemake runs it at the end of every build of that
+target, even when nothing else was to be done: the summary (where the figures are, what the claims
+say, how to open the report) is always the last thing printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from convexnn.storage import PathLike, append_to_log, read_table
+
+VERDICTS = ("holds", "does not hold", "inconclusive", "not evaluated")
+REPORT_HINT = "HTML report: `make report`, then open report.html in a browser (it works offline)."
+
+
+def _verdict_counts(table: pd.DataFrame, column: str = "verdict") -> str:
+    counts = table[column].value_counts()
+    return ", ".join(f"{counts.get(verdict, 0)} {verdict}" for verdict in VERDICTS)
+
+
+def _say(text: str, log_path: PathLike | None) -> None:
+    append_to_log(log_path, text, first=True)
+    print(text, flush=True)
+
+
+def figures_summary(figures: Sequence[PathLike], claims_path: PathLike, log_path: PathLike | None = None) -> None:
+    """The figures written, and what the claims table says if it exists."""
+    lines = ["", f"Figures ({len(figures)} files, PNG and PDF):"] + [f"  {path}" for path in figures]
+    if Path(claims_path).exists():
+        table = read_table(claims_path, ["claim", "verdict"])
+        lines.append(f"Claims: {_verdict_counts(table)} -- table in {claims_path} (`snakemake claims` prints it).")
+    else:
+        lines.append(f"Claims: not built yet; `snakemake claims` writes {claims_path} and prints it.")
+    lines.append(REPORT_HINT)
+    _say("\n".join(lines), log_path)
+
+
+def claims_summary(claims_path: PathLike, figure: PathLike, log_path: PathLike | None = None) -> None:
+    """The claims table, every time `snakemake claims` runs."""
+    from convexnn.claims import CLAIM_COLUMNS, format_claims
+
+    table = read_table(claims_path, CLAIM_COLUMNS)
+    _say(f"\n{format_claims(table)}\n\nClaims: {_verdict_counts(table)}\nTable: {claims_path}; figure: {figure}\n"
+         f"{REPORT_HINT}", log_path)
+
+
+def robustness_summary(by_seed_path: PathLike, figure: PathLike, log_path: PathLike | None = None) -> None:
+    """Per claim, the most common verdict over the seeds and how many seeds give it."""
+    table = read_table(by_seed_path, ["claim", "seed", "verdict"])
+    lines = ["", f"Claims under {table['seed'].nunique()} base seeds (most common verdict, seeds that give it):"]
+    for claim, rows in table.groupby("claim", sort=False):
+        counts = rows["verdict"].value_counts()
+        lines.append(f"  {claim:<11} {counts.index[0]:<14} {counts.iloc[0]} of {len(rows)}")
+    lines.append(f"Table: {by_seed_path}; figure: {figure}")
+    _say("\n".join(lines), log_path)
+
+
+def atlas_summary(atlas_path: PathLike, figure: PathLike, log_path: PathLike | None = None) -> None:
+    """The atlas's verdicts, claim by variation."""
+    table = read_table(atlas_path, ["variation", "claim", "verdict"])
+    short = {"holds": "H", "does not hold": "-", "inconclusive": "?", "not evaluated": "n"}
+    grid = table.assign(mark=table["verdict"].map(short)).pivot(index="claim", columns="variation", values="mark")
+    grid = grid.reindex(index=list(dict.fromkeys(table["claim"])), columns=list(dict.fromkeys(table["variation"])))
+    _say(f"\nAtlas (H holds, - does not hold, ? inconclusive, n not evaluated; empty: not changed):\n"
+         f"{grid.fillna('').to_string()}\nTable: {atlas_path}; figure: {figure}", log_path)
+
+
+def files_summary(title: str, files: Sequence[PathLike], log_path: PathLike | None = None) -> None:
+    _say("\n".join(["", f"{title}:"] + [f"  {path}" for path in files]), log_path)
+
+
+def write_config(config: dict, path: PathLike, log_path: PathLike | None = None) -> None:
+    """The configuration of a build as YAML (for the HTML report)."""
+    import yaml
+
+    from convexnn.storage import atomic_path
+
+    with atomic_path(path) as temporary:
+        temporary.write_text(yaml.safe_dump(config, sort_keys=False))
+    append_to_log(log_path, f"wrote {path}", first=True)
