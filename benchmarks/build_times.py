@@ -12,17 +12,41 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = ["figures"] + [f"figures/{name}.png" for name in (
-    "fig1_relu_trajectories", "fig2_sigmoid_trajectories", "fig3_training_curves", "fig4_overparam_relu",
-    "fig5_overparam_sigmoid", "fig6_r0_sweep", "fig7_lazy_vs_active")] + ["claims"]
+TARGETS = (
+    ["figures"]
+    + [
+        f"figures/{name}.png"
+        for name in (
+            "fig1_relu_trajectories",
+            "fig2_sigmoid_trajectories",
+            "fig3_training_curves",
+            "fig4_overparam_relu",
+            "fig5_overparam_sigmoid",
+            "fig6_r0_sweep",
+            "fig7_lazy_vs_active",
+        )
+    ]
+    + ["claims"]
+)
 
 
 def build_seconds(target: str) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as workdir:
         start = time.perf_counter()
         result = subprocess.run(
-            [sys.executable, "-m", "snakemake", target, "--directory", workdir, "--configfile", str(ROOT / "config.yaml")],
-            cwd=ROOT, capture_output=True, text=True,
+            [
+                sys.executable,
+                "-m",
+                "snakemake",
+                target,
+                "--directory",
+                workdir,
+                "--configfile",
+                str(ROOT / "config.yaml"),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
         )
         elapsed = time.perf_counter() - start
         if result.returncode != 0:

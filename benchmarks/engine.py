@@ -44,9 +44,9 @@ from convexnn.teacher import draw_teacher, make_test_set  # noqa: E402
 from convexnn.training import (  # noqa: E402
     ACTIVATION_CODES,
     DISTRIBUTION_CODES,
+    compiled_test_loss,
     sgd_steps,
     sgd_steps_reference,
-    compiled_test_loss,
 )
 
 ACTIVATIONS = ("relu", "sigmoid")
@@ -70,8 +70,9 @@ def setup(activation: str, seed: int = SEED, n_particles: int = N_PARTICLES):
     rng = np.random.default_rng(seed)
     teacher = draw_teacher(rng, N_TEACHER, INPUT_DIM, TEACHER_RADIUS, activation)
     _, init_radius, hidden_scale = SETTINGS[activation]
-    output_weights, hidden_weights = initial_particles(rng, n_particles, INPUT_DIM, activation, init_radius,
-                                                       hidden_scale)
+    output_weights, hidden_weights = initial_particles(
+        rng, n_particles, INPUT_DIM, activation, init_radius, hidden_scale
+    )
     return teacher, output_weights, hidden_weights, np.random.default_rng(seed + 1)
 
 
@@ -82,9 +83,18 @@ def time_compiled(activation: str, n_steps: int) -> float:
     stream_state = load_pcg64_state(rng)
     start = time.perf_counter()
     sgd_steps(
-        output_weights, hidden_weights, teacher.output_weights, teacher.hidden_weights,
-        ACTIVATION_CODES[activation], DISTRIBUTION_CODES[DISTRIBUTION], SETTINGS[activation][0], BATCH_SIZE,
-        n_steps, stream_state, loss_window, window_state,
+        output_weights,
+        hidden_weights,
+        teacher.output_weights,
+        teacher.hidden_weights,
+        ACTIVATION_CODES[activation],
+        DISTRIBUTION_CODES[DISTRIBUTION],
+        SETTINGS[activation][0],
+        BATCH_SIZE,
+        n_steps,
+        stream_state,
+        loss_window,
+        window_state,
     )
     return time.perf_counter() - start
 
@@ -94,8 +104,16 @@ def time_reference(activation: str, n_steps: int) -> float:
     loss_window, window_state = np.zeros(WINDOW), np.zeros(2, dtype=np.int64)
     start = time.perf_counter()
     sgd_steps_reference(
-        output_weights, hidden_weights, teacher, DISTRIBUTION, SETTINGS[activation][0], BATCH_SIZE, n_steps, rng,
-        loss_window, window_state,
+        output_weights,
+        hidden_weights,
+        teacher,
+        DISTRIBUTION,
+        SETTINGS[activation][0],
+        BATCH_SIZE,
+        n_steps,
+        rng,
+        loss_window,
+        window_state,
     )
     return time.perf_counter() - start
 
@@ -138,8 +156,10 @@ def main() -> None:
     engine_steps, reference_steps = (20_000, 300) if args.quick else (1_000_000, 20_000)
     repeats = min(args.repeats, 3) if args.quick else args.repeats
 
-    print(f"d={INPUT_DIM} M={N_TEACHER} k={N_PARTICLES} B={BATCH_SIZE} float64 {DISTRIBUTION}, one thread,"
-          f" median of {repeats}")
+    print(
+        f"d={INPUT_DIM} M={N_TEACHER} k={N_PARTICLES} B={BATCH_SIZE} float64 {DISTRIBUTION}, one thread,"
+        f" median of {repeats}"
+    )
     start = time.perf_counter()
     for activation in ACTIVATIONS:
         time_compiled(activation, 10)  # warm-up: compile or load the cache
@@ -150,16 +170,25 @@ def main() -> None:
         rates["engine", activation] = median_rate(time_compiled, activation, engine_steps, repeats)
         rates["reference", activation] = median_rate(time_reference, activation, reference_steps, repeats)
         engine_rate, reference_rate = rates["engine", activation], rates["reference", activation]
-        print(f"{activation:8s} step {step_size}: compiled sgd_steps {engine_rate:12,.0f} steps/s"
-              f" ({engine_steps:,} per repeat), reference {reference_rate:9,.0f} steps/s"
-              f" ({reference_steps:,} per repeat), ratio {engine_rate / reference_rate:.0f}")
+        print(
+            f"{activation:8s} step {step_size}: compiled sgd_steps {engine_rate:12,.0f} steps/s"
+            f" ({engine_steps:,} per repeat), reference {reference_rate:9,.0f} steps/s"
+            f" ({reference_steps:,} per repeat), ratio {engine_rate / reference_rate:.0f}"
+        )
     for n_particles in (N_PARTICLES, 100):
         for activation in ACTIVATIONS:
             compiled, numpy_time = evaluation_times(activation, n_particles, repeats)
-            print(f"test loss, {N_TEST:,} samples, k={n_particles:3d} {activation:8s}:"
-                  f" compiled {compiled * 1e3:6.2f} ms, numpy {numpy_time * 1e3:6.2f} ms")
-    print(" ".join(f"{engine}_{activation}_steps_per_s={rates[engine, activation]:.0f}"
-                   for engine in ("engine", "reference") for activation in ACTIVATIONS))
+            print(
+                f"test loss, {N_TEST:,} samples, k={n_particles:3d} {activation:8s}:"
+                f" compiled {compiled * 1e3:6.2f} ms, numpy {numpy_time * 1e3:6.2f} ms"
+            )
+    print(
+        " ".join(
+            f"{engine}_{activation}_steps_per_s={rates[engine, activation]:.0f}"
+            for engine in ("engine", "reference")
+            for activation in ACTIVATIONS
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -37,27 +37,54 @@ n_steps = arguments.n_steps or settings["n_steps"]
 activations = settings.get("activations", [settings.get("activation")])
 init_radius = arguments.init_radius or settings.get("init_radius")
 
-print(f"{arguments.experiment}: d={settings['input_dim']} M={settings['teacher_units']} n_steps={n_steps} "
-      f"batch={settings['batch_size']} r0={init_radius}")
+print(
+    f"{arguments.experiment}: d={settings['input_dim']} M={settings['teacher_units']} n_steps={n_steps} "
+    f"batch={settings['batch_size']} r0={init_radius}"
+)
 for activation in activations:
     for step_size in arguments.step_sizes:
         n_diverged, n_runs = 0, 0
         for teacher_index in range(arguments.teachers):
             rng = generator(seed_entropy(0, "step_size_scan", f"activation={activation}", teacher_index))
-            teacher = draw_teacher(rng, settings["teacher_units"], settings["input_dim"], settings["teacher_radius"], activation)
-            test_inputs, test_targets = make_test_set(rng, teacher, settings["test_size"], settings["input_distribution"])
+            teacher = draw_teacher(
+                rng, settings["teacher_units"], settings["input_dim"], settings["teacher_radius"], activation
+            )
+            test_inputs, test_targets = make_test_set(
+                rng, teacher, settings["test_size"], settings["input_distribution"]
+            )
             cells = []
             for n_particles in arguments.n_particles:
-                run_rng = generator(seed_entropy(0, "step_size_scan", f"activation={activation},k={n_particles}", teacher_index))
+                run_rng = generator(
+                    seed_entropy(0, "step_size_scan", f"activation={activation},k={n_particles}", teacher_index)
+                )
                 output_weights, hidden_weights = initial_particles(
-                    run_rng, n_particles, settings["input_dim"], activation, init_radius,
-                    settings.get("sigmoid_hidden_scale"))
-                run = train(output_weights, hidden_weights, teacher, settings["input_distribution"], step_size,
-                            settings["batch_size"], n_steps, run_rng, test_inputs, test_targets, 30,
-                            settings["train_window"])
+                    run_rng,
+                    n_particles,
+                    settings["input_dim"],
+                    activation,
+                    init_radius,
+                    settings.get("sigmoid_hidden_scale"),
+                )
+                run = train(
+                    output_weights,
+                    hidden_weights,
+                    teacher,
+                    settings["input_distribution"],
+                    step_size,
+                    settings["batch_size"],
+                    n_steps,
+                    run_rng,
+                    test_inputs,
+                    test_targets,
+                    30,
+                    settings["train_window"],
+                )
                 n_diverged += run.diverged
                 n_runs += 1
                 cells.append(f"k={n_particles}:{'D' if run.diverged else f'{run.test_loss[-1]:.1e}'}")
-            print(f"{activation:8s} eta={step_size:<5g} teacher {teacher_index} "
-                  f"(zero loss {zero_predictor_loss(test_targets):.1e}): " + " ".join(cells), flush=True)
+            print(
+                f"{activation:8s} eta={step_size:<5g} teacher {teacher_index} "
+                f"(zero loss {zero_predictor_loss(test_targets):.1e}): " + " ".join(cells),
+                flush=True,
+            )
         print(f"{activation:8s} eta={step_size:<5g} diverged {n_diverged} of {n_runs} runs", flush=True)

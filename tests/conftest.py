@@ -1,3 +1,10 @@
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -24,17 +31,23 @@ def small_problem():
 # --------------------------------------------------------------------------------------------------
 # The smoke build, in a copy of the project (so that tests may edit its sources and results)
 
-import os
-import re
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
 ROOT = Path(__file__).resolve().parents[1]
 SMOKE_CONFIG = "tests/smoke_config.yaml"
-COPY_IGNORED = shutil.ignore_patterns(".venv", ".git", ".snakemake", "results", "figures", "logs", "results-smoke",
-                                      "__pycache__", "*.nbi", "*.nbc", "report.html", ".pytest_cache", "*.egg-info")
+COPY_IGNORED = shutil.ignore_patterns(
+    ".venv",
+    ".git",
+    ".snakemake",
+    "results",
+    "figures",
+    "logs",
+    "results-smoke",
+    "__pycache__",
+    "*.nbi",
+    "*.nbc",
+    "report.html",
+    ".pytest_cache",
+    "*.egg-info",
+)
 
 
 def copy_project(destination: Path, source: Path = ROOT, ignore=COPY_IGNORED) -> Path:

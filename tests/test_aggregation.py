@@ -9,10 +9,22 @@ def curves_for(losses_by_run):
     rows = []
     for (n_particles, repetition), (losses, diverged) in losses_by_run.items():
         for samples_seen, loss in zip([0, 10, 100], losses):
-            rows.append(dict(experiment="overparam", activation="relu", n_particles=n_particles,
-                             repetition=repetition, step=samples_seen, samples_seen=samples_seen, n_steps=100,
-                             test_loss=loss, train_loss=loss, zero_predictor_loss=0.5,
-                             constant_predictor_loss=0.25, diverged=diverged))
+            rows.append(
+                dict(
+                    experiment="overparam",
+                    activation="relu",
+                    n_particles=n_particles,
+                    repetition=repetition,
+                    step=samples_seen,
+                    samples_seen=samples_seen,
+                    n_steps=100,
+                    test_loss=loss,
+                    train_loss=loss,
+                    zero_predictor_loss=0.5,
+                    constant_predictor_loss=0.25,
+                    diverged=diverged,
+                )
+            )
     return pd.DataFrame(rows)
 
 
@@ -23,13 +35,15 @@ def test_geometric_mean_by_hand():
 
 
 def test_summary_over_repetitions_by_hand():
-    curves = curves_for({
-        (5, 0): ([1.0, 0.1, 1e-2], False),
-        (5, 1): ([1.0, 0.1, 1e-4], False),
-        (5, 2): ([1.0, 0.1, 1e-6], False),
-        (20, 0): ([1.0, 1e-3, 1e-8], False),
-        (20, 1): ([1.0, np.inf, np.nan], True),
-    })
+    curves = curves_for(
+        {
+            (5, 0): ([1.0, 0.1, 1e-2], False),
+            (5, 1): ([1.0, 0.1, 1e-4], False),
+            (5, 2): ([1.0, 0.1, 1e-6], False),
+            (20, 0): ([1.0, 1e-3, 1e-8], False),
+            (20, 1): ([1.0, np.inf, np.nan], True),
+        }
+    )
     finals = final_excess_losses(curves)
     assert list(finals["excess_loss"].iloc[:3]) == [1e-2, 1e-4, 1e-6]
     assert finals["relative_excess_loss"].iloc[0] == pytest.approx(2e-2)

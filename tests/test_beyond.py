@@ -27,18 +27,31 @@ def test_baseline_recovers_a_teacher_whose_units_it_holds():
 
 
 def test_transition_ratio_uses_the_grid_points_on_either_side_of_m0():
-    finals = pd.DataFrame({
-        "teacher": "unit", "protocol": "converge", "activation": "relu",
-        "n_particles": [10, 10, 18, 18, 25, 25, 33],
-        "repetition": [0, 1, 0, 1, 0, 1, 0],
-        "normalised_loss": [0.1, 0.1, 1e-2, 4e-2, 1e-5, 4e-5, 1e-6],
-        "diverged": False,
-    })
-    baselines = pd.DataFrame({"teacher": "unit", "activation": "relu", "n_particles": [18, 25], "repetition": 0,
-                              "baseline_loss": [0.5, 0.4], "constant_predictor_loss": 1.0})
+    finals = pd.DataFrame(
+        {
+            "teacher": "unit",
+            "protocol": "converge",
+            "activation": "relu",
+            "n_particles": [10, 10, 18, 18, 25, 25, 33],
+            "repetition": [0, 1, 0, 1, 0, 1, 0],
+            "normalised_loss": [0.1, 0.1, 1e-2, 4e-2, 1e-5, 4e-5, 1e-6],
+            "diverged": False,
+        }
+    )
+    baselines = pd.DataFrame(
+        {
+            "teacher": "unit",
+            "activation": "relu",
+            "n_particles": [18, 25],
+            "repetition": 0,
+            "baseline_loss": [0.5, 0.4],
+            "constant_predictor_loss": 1.0,
+        }
+    )
     by = ["teacher", "protocol", "activation", "n_particles"]
     summary = summarise_over_repetitions(finals, by, value="normalised_loss").merge(
-        summarise_baselines(baselines, ["teacher", "activation", "n_particles"]), how="left")
+        summarise_baselines(baselines, ["teacher", "activation", "n_particles"]), how="left"
+    )
     ratio = transition_ratio(summary, teacher_units=20, by=["teacher", "protocol", "activation"]).iloc[0]
     assert (ratio["m_below"], ratio["m_above"]) == (18, 25)
     # geometric means 2e-2 and 2e-5

@@ -53,8 +53,14 @@ from convexnn.intervals import parse_region, verdict
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # nanmean / nanstd of empty columns
 
 
-def check(result: ClaimResult, claim: str, expected_verdict: str, value: float | None = None,
-          interval: tuple | None = None, threshold: str | None = None) -> ClaimResult:
+def check(
+    result: ClaimResult,
+    claim: str,
+    expected_verdict: str,
+    value: float | None = None,
+    interval: tuple | None = None,
+    threshold: str | None = None,
+) -> ClaimResult:
     """The result is the claim's, with the expected verdict, its verdict agrees with its own interval and
     threshold, and (when given) the value, the 95% interval and the threshold are as computed by hand."""
     assert result.claim == claim
@@ -89,18 +95,25 @@ def relu_scan(n_reached: int, n_stuck: int, n_diverged: int = 0, n_barely_stuck:
     """One run per repetition, starting at test loss 2: reached ends at 1e-6 (< 1e-3 x 2), stuck at 1e-2,
     barely stuck at exactly 2e-3 (= 1e-3 x 2: not below, so not the global minimum)."""
     finals = [1e-6] * n_reached + [1e-2] * n_stuck + [2e-3] * n_barely_stuck + [np.nan] * n_diverged
-    return pd.DataFrame({
-        "repetition": range(len(finals)),
-        "initial_test_loss": 2.0,
-        "excess_loss": finals,
-        "diverged": [False] * (len(finals) - n_diverged) + [True] * n_diverged,
-    })
+    return pd.DataFrame(
+        {
+            "repetition": range(len(finals)),
+            "initial_test_loss": 2.0,
+            "excess_loss": finals,
+            "diverged": [False] * (len(finals) - n_diverged) + [True] * n_diverged,
+        }
+    )
 
 
 def test_c1_holds_when_most_but_not_all_runs_reach_the_global_minimum():
     # 15 of 20: Clopper-Pearson (0.5090, 0.9134) lies in [0.5, 1). The diverged runs are not in the denominator.
-    result = check(claim_relu_often_global(relu_scan(n_reached=15, n_stuck=5, n_diverged=3)), "C1", "holds",
-                   value=0.75, threshold="in [0.5, 1)")
+    result = check(
+        claim_relu_often_global(relu_scan(n_reached=15, n_stuck=5, n_diverged=3)),
+        "C1",
+        "holds",
+        value=0.75,
+        threshold="in [0.5, 1)",
+    )
     assert (result.low, result.high) == pytest.approx((0.5090, 0.9134), abs=1e-4)
     assert result.section == "5.1"
     assert "15 of 20 finished runs" in result.detail and "3 diverged" in result.detail
@@ -139,7 +152,9 @@ def test_c1_loss_exactly_at_the_rule_is_not_the_global_minimum():
 
 
 def test_c1_not_evaluated_with_fewer_than_twenty_finished_runs():
-    assert_not_evaluated(claim_relu_often_global(relu_scan(14, 5, n_diverged=5)), "C1", "only 19 finished runs (5 diverged)")
+    assert_not_evaluated(
+        claim_relu_often_global(relu_scan(14, 5, n_diverged=5)), "C1", "only 19 finished runs (5 diverged)"
+    )
     assert_not_evaluated(claim_relu_often_global(None), "C1", "no ReLU scan")
     assert_not_evaluated(claim_relu_often_global(relu_scan(0, 0)), "C1", "no ReLU scan")
 
@@ -150,17 +165,31 @@ def test_c1_not_evaluated_with_fewer_than_twenty_finished_runs():
 def sigmoid_finals(relative_losses_by_k: dict, diverged_at: tuple = ()) -> pd.DataFrame:
     """{k: relative loss per repetition}; zero predictor loss 0.5, so excess_loss = 0.5 x the relative
     loss; (k, repetition) in ``diverged_at`` is flagged diverged but keeps its loss."""
-    rows = [dict(n_particles=k, repetition=repetition, excess_loss=0.5 * relative, zero_predictor_loss=0.5,
-                 diverged=(k, repetition) in diverged_at)
-            for k, relatives in relative_losses_by_k.items() for repetition, relative in enumerate(relatives)]
+    rows = [
+        dict(
+            n_particles=k,
+            repetition=repetition,
+            excess_loss=0.5 * relative,
+            zero_predictor_loss=0.5,
+            diverged=(k, repetition) in diverged_at,
+        )
+        for k, relatives in relative_losses_by_k.items()
+        for repetition, relative in enumerate(relatives)
+    ]
     return pd.DataFrame(rows)
 
 
 def test_c2_holds_when_every_run_at_both_k_converges():
     # Per repetition max: 2e-5, 2e-4, 5e-5; value 2e-4; interval (2e-5, 2e-4). k = 10 is not checked.
     finals = sigmoid_finals({3: [1e-5, 2e-4, 5e-5], 20: [2e-5, 3e-6, 1e-6], 10: [0.5, 0.5, 0.5]})
-    result = check(claim_sigmoid_always_global(finals, small_k=3, large_k=20), "C2", "holds", value=2e-4,
-                   interval=(2e-5, 2e-4), threshold="< 0.001")
+    result = check(
+        claim_sigmoid_always_global(finals, small_k=3, large_k=20),
+        "C2",
+        "holds",
+        value=2e-4,
+        interval=(2e-5, 2e-4),
+        threshold="< 0.001",
+    )
     assert "k = 3: 3 runs, worst 2.00e-04" in result.detail and "0 diverged" in result.detail
     assert "bootstrap over 3 repetitions" in result.detail
 
@@ -181,31 +210,24 @@ def test_c2_is_a_point_when_every_repetition_is_the_same():
 
 
 def test_c2_not_evaluated_without_runs_at_one_k_or_with_two_repetitions():
-    assert_not_evaluated(claim_sigmoid_always_global(sigmoid_finals({20: [1e-6] * 3}), 3, 20), "C2", "no runs at k = 3")
+    assert_not_evaluated(
+        claim_sigmoid_always_global(sigmoid_finals({20: [1e-6] * 3}), 3, 20), "C2", "no finished run at k = 3"
+    )
     assert_not_evaluated(claim_sigmoid_always_global(None, 3, 20), "C2", "no sigmoid results")
     two = sigmoid_finals({3: [1e-5, 1e-5], 20: [1e-6, 1e-6]})
     assert_not_evaluated(claim_sigmoid_always_global(two, 3, 20), "C2", "2 repetitions, at least 3 needed")
 
 
-def test_c2_does_not_hold_when_a_run_diverged_in_every_repetition():
+def test_c2_not_evaluated_when_every_run_at_one_k_diverged():
     finals = sigmoid_finals({3: [1e-5] * 3, 20: [1e-6] * 3}, diverged_at=((3, 0), (3, 1), (3, 2)))
-    result = check(claim_sigmoid_always_global(finals, 3, 20), "C2", "does not hold", value=math.inf)
-    assert "3 diverged" in result.detail
+    assert_not_evaluated(claim_sigmoid_always_global(finals, 3, 20), "C2", "no finished run at k = 3 (3 diverged)")
 
 
-def test_c2_is_inconclusive_with_one_diverged_repetition():
-    finals = sigmoid_finals({3: [1e-5] * 3, 20: [1e-6] * 3}, diverged_at=((20, 1),))
-    result = check(claim_sigmoid_always_global(finals, 3, 20), "C2", "inconclusive", value=math.inf,
-                   interval=(1e-5, math.inf))
-    assert "1 diverged" in result.detail
-
-
-def test_c2_a_diverged_run_counts_as_infinitely_bad():
-    # The flagged run (its loss column says 1e-5) is inf: "always" admits no exception. Counted in detail.
-    finals = sigmoid_finals({3: [1e-5] * 3, 20: [1e-6] * 3}, diverged_at=((3, 0),))
-    result = claim_sigmoid_always_global(finals, 3, 20)
-    assert result.verdict != "holds"
-    assert "k = 3: 3 runs, worst inf" in result.detail and "1 diverged" in result.detail
+def test_c2_leaves_a_diverged_run_out_and_counts_it():
+    # The flagged run's loss column says 1e-2, which would fail the claim: it must not be used.
+    finals = sigmoid_finals({3: [1e-2, 1e-5, 1e-5, 1e-5], 20: [1e-6] * 4}, diverged_at=((3, 0),))
+    result = check(claim_sigmoid_always_global(finals, 3, 20), "C2", "holds", value=1e-5)
+    assert "k = 3: 3 runs" in result.detail and "1 diverged" in result.detail
 
 
 # ---------------------------------------------------------------------------------------------- C3
@@ -215,8 +237,9 @@ def sigmoid_run(output_weights: list, samples_seen=(0, 10, 1000), diverged: bool
     """w given per checkpoint; v fixed (2 hidden coordinates: x in R^1 plus the bias)."""
     output_weights = np.array(output_weights, dtype=float)
     n_checkpoints, n_particles = output_weights.shape
-    return Trajectory(np.array(samples_seen, dtype=float), output_weights, np.ones((n_checkpoints, n_particles, 2)),
-                      diverged)
+    return Trajectory(
+        np.array(samples_seen, dtype=float), output_weights, np.ones((n_checkpoints, n_particles, 2)), diverged
+    )
 
 
 def ending_run(final_signs: list, diverged: bool = False) -> Trajectory:
@@ -243,8 +266,14 @@ def test_c3_split_holds_when_half_the_particles_are_negative_in_every_repetition
     # Two runs per repetition, one all negative, one all positive: 4 of 8 per repetition. Were runs
     # resampled one by one the interval would be wide; resampled by repetition it is the point 0.5.
     runs = [labelled(r, ending_run(signs)) for r in range(3) for signs in ([-1] * 4, [1] * 4)]
-    result = check(claim_sigmoid_signs_split(runs, large_k=4), "C3-split", "holds", value=0.5, interval=(0.5, 0.5),
-                   threshold="in [0.3, 0.7]")
+    result = check(
+        claim_sigmoid_signs_split(runs, large_k=4),
+        "C3-split",
+        "holds",
+        value=0.5,
+        interval=(0.5, 0.5),
+        threshold="in [0.3, 0.7]",
+    )
     assert "12 of 24 particles with w < 0 at k = 4 over 3 repetitions" in result.detail
 
 
@@ -260,8 +289,10 @@ def test_c3_split_is_inconclusive_when_repetitions_disagree():
 
 def test_c3_split_leaves_out_diverged_runs_and_other_k():
     runs = [labelled(r, ending_run([-1, -1, 1, 1])) for r in range(3)]
-    runs += [labelled(0, ending_run([-1] * 4, diverged=True)),  # diverged: left out
-             labelled(1, ending_run([-1] * 2))]  # k = 2: not the large k
+    runs += [
+        labelled(0, ending_run([-1] * 4, diverged=True)),  # diverged: left out
+        labelled(1, ending_run([-1] * 2)),
+    ]  # k = 2: not the large k
     check(claim_sigmoid_signs_split(runs, 4), "C3-split", "holds", value=0.5, interval=(0.5, 0.5))
 
 
@@ -287,8 +318,7 @@ STEADY = ending_run([-1, 1])
 def test_c3_stay_holds_without_a_single_flip():
     early_and_zero = sigmoid_run([[0.3, 0.1, 0.0], [-0.2, 0.1, 0.0], [-0.5, 0.0, -2.0]])
     runs = [labelled(r, STEADY, n_particles=2) for r in range(3)] + [labelled(1, early_and_zero, n_particles=3)]
-    result = check(claim_sigmoid_signs_stay(runs), "C3-stay", "holds", value=0.0, interval=(0.0, 0.0),
-                   threshold="<= 0")
+    result = check(claim_sigmoid_signs_stay(runs), "C3-stay", "holds", value=0.0, interval=(0.0, 0.0), threshold="<= 0")
     assert "0 sign flips among 9 particles of 4 finished runs" in result.detail
 
 
@@ -320,13 +350,17 @@ def test_c3_stay_not_evaluated():
     assert_not_evaluated(claim_sigmoid_signs_stay([]), "C3-stay", "no finished sigmoid run")
     only_diverged = [labelled(r, ending_run([1, 1], diverged=True)) for r in range(3)]
     assert_not_evaluated(claim_sigmoid_signs_stay(only_diverged), "C3-stay", "no finished sigmoid run")
-    assert_not_evaluated(claim_sigmoid_signs_stay([labelled(r, STEADY) for r in range(2)]), "C3-stay",
-                         "2 repetitions, at least 3 needed")
+    assert_not_evaluated(
+        claim_sigmoid_signs_stay([labelled(r, STEADY) for r in range(2)]), "C3-stay", "2 repetitions, at least 3 needed"
+    )
 
 
 def test_trajectories_may_be_given_as_dicts():
-    as_dict = {"samples_seen": [0, 10, 1000], "output_weights": STEADY.output_weights,
-               "hidden_weights": STEADY.hidden_weights}
+    as_dict = {
+        "samples_seen": [0, 10, 1000],
+        "output_weights": STEADY.output_weights,
+        "hidden_weights": STEADY.hidden_weights,
+    }
     converted = as_trajectory(as_dict)
     assert np.array_equal(converted.samples_seen, [0.0, 10.0, 1000.0]) and converted.samples_seen.dtype == float
     assert np.array_equal(converted.output_weights, STEADY.output_weights) and not converted.diverged
@@ -368,14 +402,25 @@ def c4_runs(scale_by_repetition: list, small_step: float = 1.0, large_step: floa
 
 def test_c4_holds_when_large_k_particles_move_less():
     # Per particle, k = 2 moves 3 and k = 4 moves 0.9 in every repetition: the interval is the point 0.3.
-    result = check(claim_many_particles_move_slower(c4_runs([1.0, 1.0, 1.0]), 2, 4), "C4", "holds", value=0.3,
-                   interval=(0.3, 0.3), threshold="< 1")
+    result = check(
+        claim_many_particles_move_slower(c4_runs([1.0, 1.0, 1.0]), 2, 4),
+        "C4",
+        "holds",
+        value=0.3,
+        interval=(0.3, 0.3),
+        threshold="< 1",
+    )
     assert "same checkpoints" in result.detail and "bootstrap over 3 repetitions" in result.detail
 
 
 def test_c4_does_not_hold_when_large_k_particles_move_more():
-    check(claim_many_particles_move_slower(c4_runs([1, 2, 3], large_step=10.0), 2, 4), "C4", "does not hold",
-          value=10.0, interval=(10.0, 10.0))
+    check(
+        claim_many_particles_move_slower(c4_runs([1, 2, 3], large_step=10.0), 2, 4),
+        "C4",
+        "does not hold",
+        value=10.0,
+        interval=(10.0, 10.0),
+    )
 
 
 def test_c4_is_inconclusive_when_repetitions_disagree():
@@ -390,8 +435,13 @@ def test_c4_resamples_the_two_k_of_a_repetition_together():
     # In each repetition large k moves 0.3 times as far, while particles of repetition r move 10^r as far as
     # those of repetition 0: every resample of whole repetitions still gives 0.3 (resampled run by run, k = 4
     # of repetition 2 could be compared with k = 2 of repetition 0, a ratio of 30).
-    check(claim_many_particles_move_slower(c4_runs([1.0, 10.0, 100.0]), 2, 4), "C4", "holds", value=0.3,
-          interval=(0.3, 0.3))
+    check(
+        claim_many_particles_move_slower(c4_runs([1.0, 10.0, 100.0]), 2, 4),
+        "C4",
+        "holds",
+        value=0.3,
+        interval=(0.3, 0.3),
+    )
 
 
 def test_c4_leaves_out_diverged_runs():
@@ -414,17 +464,24 @@ def test_c4_flags_different_checkpoint_schedules():
 def test_c4_not_evaluated():
     runs = c4_runs([1.0, 1.0, 1.0])
     only_small = [run for run in runs if run[0]["n_particles"] == 2]
-    assert_not_evaluated(claim_many_particles_move_slower(only_small, 2, 4), "C4",
-                         "no repetition with finished runs at both k = 2 and k = 4")
+    assert_not_evaluated(
+        claim_many_particles_move_slower(only_small, 2, 4),
+        "C4",
+        "no repetition with finished runs at both k = 2 and k = 4",
+    )
     # Large k in repetition 0 only, small k in repetitions 1 and 2: no repetition has both.
     unpaired = [run for run in runs if (run[0]["n_particles"] == 4) == (run[0]["repetition"] == 0)]
     assert_not_evaluated(claim_many_particles_move_slower(unpaired, 2, 4), "C4", "no repetition with finished runs")
-    all_diverged_large = [(labels, Trajectory(t.samples_seen, t.output_weights, t.hidden_weights, labels["n_particles"] == 4))
-                          for labels, t in runs]
-    assert_not_evaluated(claim_many_particles_move_slower(all_diverged_large, 2, 4), "C4",
-                         "no repetition with finished runs")
-    assert_not_evaluated(claim_many_particles_move_slower(c4_runs([1.0, 1.0]), 2, 4), "C4",
-                         "2 repetitions, at least 3 needed")
+    all_diverged_large = [
+        (labels, Trajectory(t.samples_seen, t.output_weights, t.hidden_weights, labels["n_particles"] == 4))
+        for labels, t in runs
+    ]
+    assert_not_evaluated(
+        claim_many_particles_move_slower(all_diverged_large, 2, 4), "C4", "no repetition with finished runs"
+    )
+    assert_not_evaluated(
+        claim_many_particles_move_slower(c4_runs([1.0, 1.0]), 2, 4), "C4", "2 repetitions, at least 3 needed"
+    )
 
 
 # ---------------------------------------------------------------------------------------------- C5
@@ -433,9 +490,17 @@ def test_c4_not_evaluated():
 def overparam_finals(losses_by_k: dict, activation: str = "relu", diverged_at: tuple = ()) -> pd.DataFrame:
     """{k: final excess loss per repetition}; (k, repetition) in ``diverged_at`` is flagged diverged but
     keeps its loss, so that a check reading the loss instead of the flag would count it."""
-    rows = [dict(activation=activation, n_particles=k, repetition=repetition, excess_loss=loss,
-                 diverged=(k, repetition) in diverged_at)
-            for k, losses in losses_by_k.items() for repetition, loss in enumerate(losses)]
+    rows = [
+        dict(
+            activation=activation,
+            n_particles=k,
+            repetition=repetition,
+            excess_loss=loss,
+            diverged=(k, repetition) in diverged_at,
+        )
+        for k, losses in losses_by_k.items()
+        for repetition, loss in enumerate(losses)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -446,24 +511,39 @@ def both(*tables: pd.DataFrame) -> pd.DataFrame:
 def test_c5_holds_with_the_geometric_means_over_every_repetition():
     # k = 5: GM(1e-2, 1e-4, 1e-3) = 1e-3; k = 20: GM(1e-5, 1e-7, 1e-6) = 1e-6; ratio 1e3 in every
     # repetition, so every resample gives 1e3. The sigmoid runs and k = 10 are not looked at.
-    finals = both(overparam_finals({5: [1e-2, 1e-4, 1e-3], 10: [1.0] * 3, 20: [1e-5, 1e-7, 1e-6]}),
-                  overparam_finals({5: [1e-9] * 3, 20: [1.0] * 3}, activation="sigmoid"))
-    result = check(claim_twenty_particles_reach_zero(finals, "relu"), "C5", "holds", value=1e3, interval=(1e3, 1e3),
-                   threshold=">= 100")
+    finals = both(
+        overparam_finals({5: [1e-2, 1e-4, 1e-3], 10: [1.0] * 3, 20: [1e-5, 1e-7, 1e-6]}),
+        overparam_finals({5: [1e-9] * 3, 20: [1.0] * 3}, activation="sigmoid"),
+    )
+    result = check(
+        claim_twenty_particles_reach_zero(finals, "relu"),
+        "C5",
+        "holds",
+        value=1e3,
+        interval=(1e3, 1e3),
+        threshold=">= 100",
+    )
     assert "k = 5: geometric mean 0.001 over 3 runs, 0 diverged" in result.detail
     assert "k = 20: geometric mean 1e-06 over 3 runs" in result.detail
 
 
 def test_c5_does_not_hold_for_a_ratio_of_10():
     finals = overparam_finals({5: [1e-4, 1e-3, 1e-2], 20: [1e-5, 1e-4, 1e-3]}, activation="sigmoid")
-    check(claim_twenty_particles_reach_zero(finals, "sigmoid"), "C5", "does not hold", value=10.0, interval=(10.0, 10.0))
+    check(
+        claim_twenty_particles_reach_zero(finals, "sigmoid"), "C5", "does not hold", value=10.0, interval=(10.0, 10.0)
+    )
 
 
 def test_c5_is_inconclusive_when_the_ratio_varies_between_repetitions():
     # Ratios 10, 1e4 and 100: GM 10^(7/3); resamples range from 10 to 1e4.
     finals = overparam_finals({5: [1e-4, 1e-2, 1e-3], 20: [1e-5, 1e-6, 1e-5]})
-    check(claim_twenty_particles_reach_zero(finals, "relu"), "C5", "inconclusive", value=10 ** (7 / 3),
-          interval=(10.0, 1e4))
+    check(
+        claim_twenty_particles_reach_zero(finals, "relu"),
+        "C5",
+        "inconclusive",
+        value=10 ** (7 / 3),
+        interval=(10.0, 1e4),
+    )
 
 
 def test_c5_is_not_a_single_run():
@@ -489,13 +569,19 @@ def test_c5_uses_the_given_k():
 
 def test_c5_not_evaluated():
     assert_not_evaluated(claim_twenty_particles_reach_zero(None, "relu"), "C5", "no relu results")
-    assert_not_evaluated(claim_twenty_particles_reach_zero(overparam_finals({5: [1e-3] * 3}, "sigmoid"), "relu"), "C5",
-                         "no relu results")
+    assert_not_evaluated(
+        claim_twenty_particles_reach_zero(overparam_finals({5: [1e-3] * 3}, "sigmoid"), "relu"), "C5", "no relu results"
+    )
     only_5 = overparam_finals({5: [1e-3] * 3, 10: [1e-6] * 3})
-    assert_not_evaluated(claim_twenty_particles_reach_zero(only_5, "relu"), "C5",
-                         "no repetition with finished runs at both k = 5 and k = 20")
+    assert_not_evaluated(
+        claim_twenty_particles_reach_zero(only_5, "relu"),
+        "C5",
+        "no repetition with finished runs at both k = 5 and k = 20",
+    )
     diverged_20 = overparam_finals({5: [1e-3] * 3, 20: [1e-6] * 3}, diverged_at=((20, 0), (20, 1), (20, 2)))
-    assert_not_evaluated(claim_twenty_particles_reach_zero(diverged_20, "relu"), "C5", "no repetition with finished runs")
+    assert_not_evaluated(
+        claim_twenty_particles_reach_zero(diverged_20, "relu"), "C5", "no repetition with finished runs"
+    )
     two = overparam_finals({5: [1e-3] * 2, 20: [1e-6] * 2})
     assert_not_evaluated(claim_twenty_particles_reach_zero(two, "relu"), "C5", "2 repetitions, at least 3 needed")
 
@@ -509,13 +595,26 @@ def test_c6_holds_for_a_fall_of_1000_between_k_half_m_and_k_2m():
     # Every repetition gives 1e3, so does every resample of whole repetitions.
     scale = [1.0, 0.1, 0.01]
     finals = both(
-        overparam_finals({2: [1e-3 * s for s in scale], 5: [1e-5 * s for s in scale], 10: [1.0] * 3,
-                          20: [1e-7 * s for s in scale], 40: [1e-7 * s for s in scale] + [1.0]},
-                         diverged_at=((40, 3),)),
+        overparam_finals(
+            {
+                2: [1e-3 * s for s in scale],
+                5: [1e-5 * s for s in scale],
+                10: [1.0] * 3,
+                20: [1e-7 * s for s in scale],
+                40: [1e-7 * s for s in scale] + [1.0],
+            },
+            diverged_at=((40, 3),),
+        ),
         overparam_finals({2: [1e-9] * 3, 20: [1.0] * 3}, activation="sigmoid"),  # another activation: ignored
     )
-    result = check(claim_phase_transition(finals, teacher_units=10, activation="relu"), "C6-relu", "holds", value=1e3,
-                   interval=(1e3, 1e3), threshold=">= 100")
+    result = check(
+        claim_phase_transition(finals, teacher_units=10, activation="relu"),
+        "C6-relu",
+        "holds",
+        value=1e3,
+        interval=(1e3, 1e3),
+        threshold=">= 100",
+    )
     assert result.section == "5.2"
     assert "over 6 runs with k <= 5 vs" in result.detail and "over 6 runs with k >= 20" in result.detail
     assert "1 diverged" in result.detail
@@ -523,19 +622,29 @@ def test_c6_holds_for_a_fall_of_1000_between_k_half_m_and_k_2m():
 
 def test_c6_does_not_hold_for_a_fall_of_10():
     finals = overparam_finals({5: [1e-4, 1e-3, 1e-2], 20: [1e-5, 1e-4, 1e-3]}, activation="sigmoid")
-    check(claim_phase_transition(finals, teacher_units=10, activation="sigmoid"), "C6-sigmoid", "does not hold",
-          value=10.0, interval=(10.0, 10.0))
+    check(
+        claim_phase_transition(finals, teacher_units=10, activation="sigmoid"),
+        "C6-sigmoid",
+        "does not hold",
+        value=10.0,
+        interval=(10.0, 10.0),
+    )
 
 
 def test_c6_is_inconclusive_when_repetitions_disagree():
     finals = overparam_finals({5: [1e-4, 1e-4, 1e-4], 20: [1e-5, 1e-8, 1e-6]})  # ratios 10, 1e4, 100
-    check(claim_phase_transition(finals, 10, "relu"), "C6-relu", "inconclusive", value=10 ** (7 / 3), interval=(10.0, 1e4))
+    check(
+        claim_phase_transition(finals, 10, "relu"), "C6-relu", "inconclusive", value=10 ** (7 / 3), interval=(10.0, 1e4)
+    )
 
 
 def test_c6_not_evaluated():
     finals = overparam_finals({5: [1e-4] * 3, 10: [1e-5] * 3, 20: [1e-7] * 3}, diverged_at=((20, 0), (20, 1), (20, 2)))
-    assert_not_evaluated(claim_phase_transition(finals, 10, "relu"), "C6-relu",
-                         "no repetition with finished runs at both k <= 5 and k >= 20")
+    assert_not_evaluated(
+        claim_phase_transition(finals, 10, "relu"),
+        "C6-relu",
+        "no repetition with finished runs at both k <= 5 and k >= 20",
+    )
     assert_not_evaluated(claim_phase_transition(finals, 10, "sigmoid"), "C6-sigmoid", "no sigmoid results")
     assert_not_evaluated(claim_phase_transition(None, 10, "relu"), "C6-relu", "no relu results")
     two = overparam_finals({5: [1e-4] * 2, 20: [1e-7] * 2})
@@ -559,45 +668,65 @@ NEAR_TEACHER = {1: [1e-1, 1e-9, 1e-5], 5: [1e-2, 1e-4, 1e-3], 10: [1e-3, 1e-7, 1
 
 def test_c7_value_by_hand_and_inconclusive_with_three_repetitions():
     # k = 100: log10 losses (-8, -8.5, -8.5), mean -25/3, deviations (1/3, -1/6, -1/6): std sqrt((1/6) / 2) = sqrt(1/12).
-    finals = overparam_finals({**NEAR_TEACHER, 100: [1e-8, 10 ** -8.5, 10 ** -8.5]})
+    finals = overparam_finals({**NEAR_TEACHER, 100: [1e-8, 10**-8.5, 10**-8.5]})
     # With 3 repetitions, 3 of the 27 equally likely resamples repeat one repetition: every std is 0 and so
     # is the statistic (11% > 2.5%), so the interval reaches 0 and "> 0" cannot hold.
-    result = check(claim_spread_largest_near_teacher_size(finals, teacher_units=10, activation="relu"), "C7-relu",
-                   "inconclusive", value=1.0 - math.sqrt(1 / 12), threshold="> 0")
+    result = check(
+        claim_spread_largest_near_teacher_size(finals, teacher_units=10, activation="relu"),
+        "C7-relu",
+        "inconclusive",
+        value=1.0 - math.sqrt(1 / 12),
+        threshold="> 0",
+    )
     assert result.low == 0.0 and result.high > 0.5
     assert "over k in [5, 10, 20]" in result.detail
 
 
 def c7_finals(near_logs: list, largest_logs: list, activation: str = "relu") -> pd.DataFrame:
     """M = 10: log10 losses per repetition at k = 5 and 10 (both ``near_logs``), and at k = 100."""
-    return overparam_finals({5: [10.0 ** x for x in near_logs], 10: [10.0 ** x for x in near_logs],
-                             100: [10.0 ** x for x in largest_logs]}, activation)
+    return overparam_finals(
+        {5: [10.0**x for x in near_logs], 10: [10.0**x for x in near_logs], 100: [10.0**x for x in largest_logs]},
+        activation,
+    )
 
 
 def test_c7_holds_with_six_repetitions_when_the_largest_k_never_spreads():
     # Near M the losses differ in every repetition, at k = 100 they are all equal: every resample but
     # the 6/6^6 that repeat one repetition gives a positive statistic.
     near = [-2.0, -4.0, -3.0, -5.0, -6.0, -2.5]
-    result = check(claim_spread_largest_near_teacher_size(c7_finals(near, [-8.0] * 6), 10, "relu"), "C7-relu", "holds",
-                   value=float(np.std(near, ddof=1)))
+    result = check(
+        claim_spread_largest_near_teacher_size(c7_finals(near, [-8.0] * 6), 10, "relu"),
+        "C7-relu",
+        "holds",
+        value=float(np.std(near, ddof=1)),
+    )
     assert result.low > 0
 
 
 def test_c7_does_not_hold_when_the_largest_k_spreads_more():
     largest = [-2.0, -4.0, -3.0, -5.0, -6.0, -2.5]
-    check(claim_spread_largest_near_teacher_size(c7_finals([-5.0] * 6, largest, "sigmoid"), 10, "sigmoid"),
-          "C7-sigmoid", "does not hold", value=-float(np.std(largest, ddof=1)))
+    check(
+        claim_spread_largest_near_teacher_size(c7_finals([-5.0] * 6, largest, "sigmoid"), 10, "sigmoid"),
+        "C7-sigmoid",
+        "does not hold",
+        value=-float(np.std(largest, ddof=1)),
+    )
 
 
 def test_c7_moves_with_the_repetitions():
     # Every repetition is the same: every std is 0 in every resample, the interval is the point 0.
-    check(claim_spread_largest_near_teacher_size(c7_finals([-3.0] * 4, [-8.0] * 4), 10, "relu"), "C7-relu",
-          "does not hold", value=0.0, interval=(0.0, 0.0))
+    check(
+        claim_spread_largest_near_teacher_size(c7_finals([-3.0] * 4, [-8.0] * 4), 10, "relu"),
+        "C7-relu",
+        "does not hold",
+        value=0.0,
+        interval=(0.0, 0.0),
+    )
 
 
 def test_c7_leaves_out_diverged_runs():
     # Repetition 3's run at k = 100 is flagged diverged (loss 1: it would widen the spread at k = 100).
-    finals = overparam_finals({**NEAR_TEACHER, 100: [1e-8, 10 ** -8.5, 10 ** -8.5, 1.0]}, diverged_at=((100, 3),))
+    finals = overparam_finals({**NEAR_TEACHER, 100: [1e-8, 10**-8.5, 10**-8.5, 1.0]}, diverged_at=((100, 3),))
     result = claim_spread_largest_near_teacher_size(finals, 10, "relu")
     assert result.value == pytest.approx(1.0 - math.sqrt(1 / 12))
     assert "1 diverged" in result.detail
@@ -605,17 +734,29 @@ def test_c7_leaves_out_diverged_runs():
 
 def test_c7_not_evaluated():
     one_finished = overparam_finals({**NEAR_TEACHER, 100: [1e-8, 1e-8, 1e-8]}, diverged_at=((100, 1), (100, 2)))
-    assert_not_evaluated(claim_spread_largest_near_teacher_size(one_finished, 10, "relu"), "C7-relu",
-                         "fewer than 2 finished repetitions at the largest k (100)")
-    assert_not_evaluated(claim_spread_largest_near_teacher_size(overparam_finals(NEAR_TEACHER), 10, "relu"), "C7-relu",
-                         "not above 2M = 20")
-    assert_not_evaluated(claim_spread_largest_near_teacher_size(pd.DataFrame(), 10, "relu"), "C7-relu", "no relu results")
+    assert_not_evaluated(
+        claim_spread_largest_near_teacher_size(one_finished, 10, "relu"),
+        "C7-relu",
+        "fewer than 2 finished repetitions at the largest k (100)",
+    )
+    assert_not_evaluated(
+        claim_spread_largest_near_teacher_size(overparam_finals(NEAR_TEACHER), 10, "relu"),
+        "C7-relu",
+        "not above 2M = 20",
+    )
+    assert_not_evaluated(
+        claim_spread_largest_near_teacher_size(pd.DataFrame(), 10, "relu"), "C7-relu", "no relu results"
+    )
     no_window = overparam_finals({1: [1e-1, 1e-2, 1e-3], 100: [1e-8, 1e-9, 1e-7]})
-    assert_not_evaluated(claim_spread_largest_near_teacher_size(no_window, 10, "relu"), "C7-relu",
-                         "no k in [5, 20] with 2 finished repetitions")
+    assert_not_evaluated(
+        claim_spread_largest_near_teacher_size(no_window, 10, "relu"),
+        "C7-relu",
+        "no k in [5, 20] with 2 finished repetitions",
+    )
     two = overparam_finals({5: [1e-2, 1e-4], 100: [1e-8, 1e-9]})
-    assert_not_evaluated(claim_spread_largest_near_teacher_size(two, 10, "relu"), "C7-relu",
-                         "2 repetitions, at least 3 needed")
+    assert_not_evaluated(
+        claim_spread_largest_near_teacher_size(two, 10, "relu"), "C7-relu", "2 repetitions, at least 3 needed"
+    )
 
 
 # ---------------------------------------------------------------------------------------------- C8
@@ -624,8 +765,11 @@ def test_c7_not_evaluated():
 def r0_finals(losses_by_radius: dict, diverged_at: tuple = ()) -> pd.DataFrame:
     """{r0: final excess loss per repetition}; (r0, repetition) in ``diverged_at`` is flagged diverged but
     keeps its loss (the flag, not the loss, must leave it out)."""
-    rows = [dict(init_radius=r0, repetition=repetition, excess_loss=loss, diverged=(r0, repetition) in diverged_at)
-            for r0, losses in losses_by_radius.items() for repetition, loss in enumerate(losses)]
+    rows = [
+        dict(init_radius=r0, repetition=repetition, excess_loss=loss, diverged=(r0, repetition) in diverged_at)
+        for r0, losses in losses_by_radius.items()
+        for repetition, loss in enumerate(losses)
+    ]
     return pd.DataFrame(rows)
 
 
@@ -663,7 +807,9 @@ def test_c8_leaves_out_diverged_runs():
     # G(10) is over the 3 finished repetitions.
     losses = scaled(GOOD_SWEEP, [1.0, 1.0, 1.0, 1.0])
     losses[10.0][3] = 1.0
-    result = check(claim_large_radius_slow(r0_finals(losses, diverged_at=((10.0, 3),))), "C8-large", "holds", value=500.0)
+    result = check(
+        claim_large_radius_slow(r0_finals(losses, diverged_at=((10.0, 3),))), "C8-large", "holds", value=500.0
+    )
     assert "1 diverged" in result.detail and "bootstrap over 4 repetitions" in result.detail
 
 
@@ -686,10 +832,12 @@ def test_c8_a_zero_loss_is_a_perfect_run_not_a_missing_one():
 
 
 def test_c8_not_evaluated():
-    assert_not_evaluated(claim_large_radius_slow(r0_finals({0.05: [1e-5] * 3, 1.0: [1e-4] * 3})), "C8-large",
-                         "no runs at r0 = 10")
-    assert_not_evaluated(claim_small_radius_best(r0_finals({1.0: [1e-5] * 3, 10.0: [1e-4] * 3})), "C8-best",
-                         "no runs at r0 = 0.05")
+    assert_not_evaluated(
+        claim_large_radius_slow(r0_finals({0.05: [1e-5] * 3, 1.0: [1e-4] * 3})), "C8-large", "no runs at r0 = 10"
+    )
+    assert_not_evaluated(
+        claim_small_radius_best(r0_finals({1.0: [1e-5] * 3, 10.0: [1e-4] * 3})), "C8-best", "no runs at r0 = 0.05"
+    )
     assert_not_evaluated(claim_small_radius_best(None), "C8-best", "no r0 sweep results")
     two = r0_finals(scaled(GOOD_SWEEP, [1.0, 1.0]))
     assert_not_evaluated(claim_small_radius_best(two), "C8-best", "2 repetitions, at least 3 needed")
@@ -712,8 +860,10 @@ def rotating_run(angles_degrees: list, radius: float = 1.0, diverged: bool = Fal
 
 
 def at_radius(radius: float, angles_by_repetition: list, diverged_at: tuple = ()) -> list:
-    return [labelled(repetition, rotating_run(angles, radius, diverged=repetition in diverged_at), init_radius=radius)
-            for repetition, angles in enumerate(angles_by_repetition)]
+    return [
+        labelled(repetition, rotating_run(angles, radius, diverged=repetition in diverged_at), init_radius=radius)
+        for repetition, angles in enumerate(angles_by_repetition)
+    ]
 
 
 def test_direction_change_is_the_angle_in_degrees():
@@ -726,7 +876,9 @@ def test_direction_change_is_the_angle_in_degrees():
 
 def test_c9_lazy_holds_when_particles_stay_on_their_lines():
     runs = at_radius(10.0, [[1.0, 2.0, 3.0]] * 3) + at_radius(0.05, [[90.0, 90.0]] * 3)  # another radius: ignored
-    result = check(claim_lazy_directions_stay(runs), "C9-lazy", "holds", value=2.0, interval=(2.0, 2.0), threshold="< 5")
+    result = check(
+        claim_lazy_directions_stay(runs), "C9-lazy", "holds", value=2.0, interval=(2.0, 2.0), threshold="< 5"
+    )
     assert "9 particles of 3 repetitions at r0 = 10" in result.detail
 
 
@@ -740,11 +892,24 @@ def test_c9_lazy_is_inconclusive_when_repetitions_disagree():
 
 
 def test_c9_active_holds_when_particles_turn_and_not_otherwise():
-    check(claim_active_particles_turn(at_radius(0.05, [[40.0, 90.0, 35.0]] * 3)), "C9-active", "holds", value=40.0,
-          interval=(40.0, 40.0), threshold="> 30")
-    check(claim_active_particles_turn(at_radius(0.05, [[20.0, 10.0, 25.0]] * 3)), "C9-active", "does not hold", value=20.0)
-    check(claim_active_particles_turn(at_radius(0.05, [[10.0] * 3, [60.0] * 3, [40.0] * 3])), "C9-active",
-          "inconclusive", value=40.0, interval=(10.0, 60.0))
+    check(
+        claim_active_particles_turn(at_radius(0.05, [[40.0, 90.0, 35.0]] * 3)),
+        "C9-active",
+        "holds",
+        value=40.0,
+        interval=(40.0, 40.0),
+        threshold="> 30",
+    )
+    check(
+        claim_active_particles_turn(at_radius(0.05, [[20.0, 10.0, 25.0]] * 3)), "C9-active", "does not hold", value=20.0
+    )
+    check(
+        claim_active_particles_turn(at_radius(0.05, [[10.0] * 3, [60.0] * 3, [40.0] * 3])),
+        "C9-active",
+        "inconclusive",
+        value=40.0,
+        interval=(10.0, 60.0),
+    )
 
 
 def test_c9_uses_the_given_radii():
@@ -760,15 +925,24 @@ def test_c9_leaves_out_diverged_runs_and_counts_them():
 
 
 def test_c9_not_evaluated():
-    assert_not_evaluated(claim_lazy_directions_stay(at_radius(0.05, [[1.0]] * 3)), "C9-lazy", "no finished run with "
-                         "particles at r0 = 10 (0 diverged)")
+    assert_not_evaluated(
+        claim_lazy_directions_stay(at_radius(0.05, [[1.0]] * 3)),
+        "C9-lazy",
+        "no finished run with particles at r0 = 10 (0 diverged)",
+    )
     only_diverged = at_radius(10.0, [[1.0]] * 3, diverged_at=(0, 1, 2))
     assert_not_evaluated(claim_lazy_directions_stay(only_diverged), "C9-lazy", "(3 diverged)")
-    no_direction = [({"repetition": r, "n_particles": 1, "init_radius": 10.0},
-                     Trajectory(np.array([0.0, 1.0]), np.ones((2, 1)), np.zeros((2, 1, 3)))) for r in range(3)]
+    no_direction = [
+        (
+            {"repetition": r, "n_particles": 1, "init_radius": 10.0},
+            Trajectory(np.array([0.0, 1.0]), np.ones((2, 1)), np.zeros((2, 1, 3))),
+        )
+        for r in range(3)
+    ]
     assert_not_evaluated(claim_lazy_directions_stay(no_direction), "C9-lazy", "no finished run with particles")
-    assert_not_evaluated(claim_active_particles_turn(at_radius(0.05, [[40.0]] * 2)), "C9-active",
-                         "2 repetitions, at least 3 needed")
+    assert_not_evaluated(
+        claim_active_particles_turn(at_radius(0.05, [[40.0]] * 2)), "C9-active", "2 repetitions, at least 3 needed"
+    )
 
 
 # ------------------------------------------------------------------------------- claims of experiment
@@ -782,27 +956,43 @@ def test_claims_of_experiment_lists_the_claims_of_each_experiment_in_order():
     finals = sigmoid_finals({2: [1e-5] * 3, 4: [1e-6] * 3})  # small k = 2, large k = 4 from the table
     runs = [labelled(r, ending_run(signs)) for r in range(3) for signs in ([-1, 1], [-1, -1, 1, 1])]
     sigmoid = claims_of_experiment("sigmoid_trajectories", finals, runs, {})
-    assert [r.claim for r in sigmoid] == CLAIMS_OF_EXPERIMENT["sigmoid_trajectories"] == ["C2", "C3-split", "C3-stay", "C4"]
+    assert (
+        [r.claim for r in sigmoid]
+        == CLAIMS_OF_EXPERIMENT["sigmoid_trajectories"]
+        == ["C2", "C3-split", "C3-stay", "C4"]
+    )
     check(sigmoid[0], "C2", "holds", value=1e-5)
     check(sigmoid[1], "C3-split", "holds", value=0.5)  # only the k = 4 runs
     check(sigmoid[2], "C3-stay", "holds", value=0.0)
     check(sigmoid[3], "C4", "does not hold", value=1.0, interval=(1.0, 1.0))  # every particle moves 1 at both k
     assert "at k = 4" in sigmoid[1].detail
 
-    finals = both(overparam_finals({2: [1e-3] * 3, 5: [1e-4] * 3, 8: [1e-7] * 3, 40: [1e-8] * 3}),
-                  overparam_finals({2: [1e-3] * 3, 40: [1e-4] * 3}, activation="sigmoid"))
-    context = {"teacher_units": 4, "curve_activation": "relu", "curve_n_particles": [8, 5], "lazy_vs_active": [0.05, 10.0]}
+    finals = both(
+        overparam_finals({2: [1e-3] * 3, 5: [1e-4] * 3, 8: [1e-7] * 3, 40: [1e-8] * 3}),
+        overparam_finals({2: [1e-3] * 3, 40: [1e-4] * 3}, activation="sigmoid"),
+    )
+    context = {
+        "teacher_units": 4,
+        "curve_activation": "relu",
+        "curve_n_particles": [8, 5],
+        "lazy_vs_active": [0.05, 10.0],
+    }
     overparam = claims_of_experiment("overparam", finals, [], context)
-    assert [r.claim for r in overparam] == CLAIMS_OF_EXPERIMENT["overparam"] == [
-        "C5", "C6-relu", "C7-relu", "C6-sigmoid", "C7-sigmoid"]
+    assert (
+        [r.claim for r in overparam]
+        == CLAIMS_OF_EXPERIMENT["overparam"]
+        == ["C5", "C6-relu", "C7-relu", "C6-sigmoid", "C7-sigmoid"]
+    )
     check(overparam[0], "C5", "holds", value=1e3)  # k = 5 vs k = 8 (min and max of curve_n_particles)
-    check(overparam[1], "C6-relu", "holds", value=10 ** 4.5)  # M = 4: GM(1e-3) / GM(1e-7, 1e-8)
+    check(overparam[1], "C6-relu", "holds", value=10**4.5)  # M = 4: GM(1e-3) / GM(1e-7, 1e-8)
     check(overparam[3], "C6-sigmoid", "does not hold", value=10.0)
 
     r0 = r0_finals(scaled(GOOD_SWEEP, [1.0, 1.0, 1.0]))
     runs = at_radius(10.0, [[1.0]] * 3) + at_radius(0.05, [[40.0]] * 3)
     sweep = claims_of_experiment("r0_sweep", r0, runs, context)
-    assert [r.claim for r in sweep] == CLAIMS_OF_EXPERIMENT["r0_sweep"] == ["C8-best", "C8-large", "C9-lazy", "C9-active"]
+    assert (
+        [r.claim for r in sweep] == CLAIMS_OF_EXPERIMENT["r0_sweep"] == ["C8-best", "C8-large", "C9-lazy", "C9-active"]
+    )
     check(sweep[2], "C9-lazy", "holds", value=1.0)  # lazy_vs_active is [active, lazy]
     check(sweep[3], "C9-active", "holds", value=40.0)
 
@@ -829,8 +1019,11 @@ def example_table() -> pd.DataFrame:
 
 def test_claims_table_has_one_row_per_claim_in_field_order():
     table = example_table()
-    assert list(table.columns) == CLAIM_COLUMNS == ["claim", "section", "report_words", "quantity", "value", "low",
-                                                    "high", "threshold", "verdict", "detail"]
+    assert (
+        list(table.columns)
+        == CLAIM_COLUMNS
+        == ["claim", "section", "report_words", "quantity", "value", "low", "high", "threshold", "verdict", "detail"]
+    )
     assert list(table["claim"]) == ["C1", "C1-all", "C8-best", "C8-large"]
     assert list(table["verdict"]) == ["holds", "inconclusive", "not evaluated", "does not hold"]
     assert table["value"].iloc[0] == 0.75 and math.isnan(table["value"].iloc[2])
@@ -870,7 +1063,8 @@ def test_compare_with_reference_treats_nan_against_a_number_as_a_difference():
     current = example_table()
     current.loc[2, "value"] = 1.0
     assert compare_with_reference(current, example_table()) == [
-        "C8-best: value 1 is outside the reference interval [nan, nan] (reference value nan)"]
+        "C8-best: value 1 is outside the reference interval [nan, nan] (reference value nan)"
+    ]
 
 
 def test_compare_with_reference_accepts_inf_inside_an_interval_reaching_inf():
@@ -883,7 +1077,8 @@ def test_compare_with_reference_accepts_inf_inside_an_interval_reaching_inf():
     assert compare_with_reference(current, reference) == []
     current.loc[3, "value"] = 4.0
     assert compare_with_reference(current, reference) == [
-        "C8-large: value 4 is outside the reference interval [5, inf] (reference value inf)"]
+        "C8-large: value 4 is outside the reference interval [5, inf] (reference value inf)"
+    ]
 
 
 def test_format_claims_gives_aligned_columns_without_trailing_blanks():
@@ -893,11 +1088,16 @@ def test_format_claims_gives_aligned_columns_without_trailing_blanks():
     assert set(lines[1].replace(" ", "")) == {"-"}
     for column in ("verdict", "value", "95% interval", "threshold"):
         start = lines[0].index(column)
-        assert all(line[start - 2:start] == "  " and line[start] != " " for line in lines[2:])
-    verdict_at, value_at, interval_at, threshold_at = (lines[0].index(c) for c in ("verdict", "value", "95% interval",
-                                                                                   "threshold"))
-    assert [line[verdict_at:value_at].strip() for line in lines[2:]] == ["holds", "inconclusive", "not evaluated",
-                                                                        "does not hold"]
+        assert all(line[start - 2 : start] == "  " and line[start] != " " for line in lines[2:])
+    verdict_at, value_at, interval_at, threshold_at = (
+        lines[0].index(c) for c in ("verdict", "value", "95% interval", "threshold")
+    )
+    assert [line[verdict_at:value_at].strip() for line in lines[2:]] == [
+        "holds",
+        "inconclusive",
+        "not evaluated",
+        "does not hold",
+    ]
     assert [line[value_at:interval_at].strip() for line in lines[2:]] == ["0.75", "1", "nan", "2"]
     assert lines[2][interval_at:threshold_at].strip() == "[0.509, 0.913]"
     assert lines[4][interval_at:threshold_at].strip() == "[nan, nan]"
@@ -907,15 +1107,33 @@ def test_format_claims_gives_aligned_columns_without_trailing_blanks():
 
 def test_every_threshold_is_a_region_string():
     thresholds = {
-        "C1": "in [0.5, 1)", "C2": "< 0.001", "C3-split": "in [0.3, 0.7]", "C3-stay": "<= 0", "C4": "< 1",
-        "C5": ">= 100", "C6-relu": ">= 100", "C7-relu": "> 0", "C8-best": "<= 2", "C8-large": ">= 10",
-        "C9-lazy": "< 5", "C9-active": "> 30",
+        "C1": "in [0.5, 1)",
+        "C2": "< 0.001",
+        "C3-split": "in [0.3, 0.7]",
+        "C3-stay": "<= 0",
+        "C4": "< 1",
+        "C5": ">= 100",
+        "C6-relu": ">= 100",
+        "C7-relu": "> 0",
+        "C8-best": "<= 2",
+        "C8-large": ">= 10",
+        "C9-lazy": "< 5",
+        "C9-active": "> 30",
     }
-    results = [claim_relu_often_global(None), claim_sigmoid_always_global(None, 3, 20), claim_sigmoid_signs_split([], 4),
-               claim_sigmoid_signs_stay([]), claim_many_particles_move_slower([], 2, 4),
-               claim_twenty_particles_reach_zero(None, "relu"), claim_phase_transition(None, 10, "relu"),
-               claim_spread_largest_near_teacher_size(None, 10, "relu"), claim_small_radius_best(None),
-               claim_large_radius_slow(None), claim_lazy_directions_stay([]), claim_active_particles_turn([])]
+    results = [
+        claim_relu_often_global(None),
+        claim_sigmoid_always_global(None, 3, 20),
+        claim_sigmoid_signs_split([], 4),
+        claim_sigmoid_signs_stay([]),
+        claim_many_particles_move_slower([], 2, 4),
+        claim_twenty_particles_reach_zero(None, "relu"),
+        claim_phase_transition(None, 10, "relu"),
+        claim_spread_largest_near_teacher_size(None, 10, "relu"),
+        claim_small_radius_best(None),
+        claim_large_radius_slow(None),
+        claim_lazy_directions_stay([]),
+        claim_active_particles_turn([]),
+    ]
     assert {r.claim: r.threshold for r in results} == thresholds
     assert all(str(parse_region(r.threshold)) == r.threshold for r in results)
     assert all(r.verdict == "not evaluated" and r.report_words and r.quantity and r.section for r in results)

@@ -5,13 +5,12 @@ import modulefinder
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
-from concurrent.futures import ThreadPoolExecutor
-
 from conftest import copy_project, snakemake_in
+
 from convexnn.dependencies import source_closure
 
 TARGETS = ("figures", "claims", "beyond")
@@ -20,10 +19,17 @@ TARGETS = ("figures", "claims", "beyond")
 def parse_jobs(output: str) -> list[dict]:
     """The job blocks of a dry run: rule, inputs, outputs."""
     jobs = []
-    for rule, block in re.findall(r"^\s*(?:local)?rule (\w+):\n(.*?)(?=^\s*\[|\nJob stats|\Z)", output, flags=re.M | re.S):
+    for rule, block in re.findall(
+        r"^\s*(?:local)?rule (\w+):\n(.*?)(?=^\s*\[|\nJob stats|\Z)", output, flags=re.M | re.S
+    ):
         fields = dict(re.findall(r"^\s+(input|output): (.*)$", block, flags=re.M))
-        jobs.append({"rule": rule, "input": set(filter(None, fields.get("input", "").split(", "))),
-                     "output": set(filter(None, fields.get("output", "").split(", ")))})
+        jobs.append(
+            {
+                "rule": rule,
+                "input": set(filter(None, fields.get("input", "").split(", "))),
+                "output": set(filter(None, fields.get("output", "").split(", "))),
+            }
+        )
     return jobs
 
 
@@ -46,10 +52,17 @@ def descendants(jobs: list[dict], roots: list[int]) -> set[int]:
 
 def imported_at_run_time(module: str, project: Path) -> set[str]:
     """The convexnn modules that importing ``module`` loads, in a fresh interpreter."""
-    code = (f"import sys, {module}; print('\\n'.join(sorted(m.__file__ for n, m in sys.modules.items() "
-            "if n.split('.')[0] == 'convexnn')))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            env={"PYTHONPATH": str(project / "src"), "PATH": "/usr/bin:/bin"})
+    code = (
+        f"import sys, {module}; print('\\n'.join(sorted(m.__file__ for n, m in sys.modules.items() "
+        "if n.split('.')[0] == 'convexnn')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(project / "src"), "PATH": "/usr/bin:/bin"},
+    )
     return {str(Path(path).resolve().relative_to(project)) for path in result.stdout.split()}
 
 
@@ -82,8 +95,11 @@ def test_code_inputs_are_what_each_job_imports(smoke_project, every_job):
         elif script:
             finder = modulefinder.ModuleFinder(path=[str(smoke_project / "src")])
             finder.run_script(str(smoke_project / script[0]))
-            found = {str(Path(m.__file__).resolve().relative_to(smoke_project)) for name, m in finder.modules.items()
-                     if name.split(".")[0] == "convexnn"}
+            found = {
+                str(Path(m.__file__).resolve().relative_to(smoke_project))
+                for name, m in finder.modules.items()
+                if name.split(".")[0] == "convexnn"
+            }
             assert code == found | set(script), rule
             checked += 1
         else:
@@ -106,8 +122,9 @@ def planned_after_edits(project: Path, modules: list[str]) -> dict[str, list]:
 
 
 def test_an_edit_reruns_exactly_the_jobs_that_import_the_module(smoke_project, every_job, tmp_path):
-    modules = sorted(path.relative_to(smoke_project).as_posix()
-                     for path in (smoke_project / "src" / "convexnn").rglob("*.py"))
+    modules = sorted(
+        path.relative_to(smoke_project).as_posix() for path in (smoke_project / "src" / "convexnn").rglob("*.py")
+    )
     assert len(modules) >= 15
     # Two copies of the built project, each editing half of the modules: the dry runs take most of the time.
     second = copy_project(tmp_path / "second", source=smoke_project, ignore=None)
@@ -116,8 +133,9 @@ def test_an_edit_reruns_exactly_the_jobs_that_import_the_module(smoke_project, e
         planned = {module: jobs for half in halves for module, jobs in half.items()}
     for module in modules:
         importers = [index for index, job in enumerate(every_job) if module in code_inputs_of(job)]
-        expected = sorted((every_job[i]["rule"], tuple(sorted(every_job[i]["output"])))
-                          for i in descendants(every_job, importers))
+        expected = sorted(
+            (every_job[i]["rule"], tuple(sorted(every_job[i]["output"]))) for i in descendants(every_job, importers)
+        )
         assert sorted((job["rule"], tuple(sorted(job["output"]))) for job in planned[module]) == expected, module
 
 

@@ -26,13 +26,22 @@ def test_paper_and_smoke_configs_are_valid(paper_config):
     "edit,message",
     [
         (lambda c: c["overparam"].update(step_sise=0.1), r"'overparam'.*'step_sise' was unexpected"),
-        (lambda c: c["overparam"]["step_size"].update(relu=-0.5), r"'overparam.step_size.relu': -0.5 is less than or equal to the minimum of 0"),
+        (
+            lambda c: c["overparam"]["step_size"].update(relu=-0.5),
+            r"'overparam.step_size.relu': -0.5 is less than or equal to the minimum of 0",
+        ),
         (lambda c: c["r0_sweep"].pop("init_radius"), r"'r0_sweep': 'init_radius' is a required property"),
-        (lambda c: c["lazy_vs_active"].update(init_radius=[0.05, 7.0]), r"'lazy_vs_active.init_radius': 7.0 is not in r0_sweep.init_radius"),
+        (
+            lambda c: c["lazy_vs_active"].update(init_radius=[0.05, 7.0]),
+            r"'lazy_vs_active.init_radius': 7.0 is not in r0_sweep.init_radius",
+        ),
         (lambda c: c["overparam"].update(n_steps="many"), r"'overparam.n_steps': 'many' is not of type 'integer'"),
         (lambda c: c["overparam"].update(activations=["tanh"]), r"'overparam.activations.0': 'tanh' is not one of"),
         (lambda c: c["overparam"].pop("batch_size"), r"'overparam': 'batch_size' is a required property"),
-        (lambda c: c["training_curves"].update(n_particles=[7777]), r"'training_curves.n_particles': 7777 is not in overparam.n_particles"),
+        (
+            lambda c: c["training_curves"].update(n_particles=[7777]),
+            r"'training_curves.n_particles': 7777 is not in overparam.n_particles",
+        ),
         (lambda c: c["training_curves"].update(repetition=99), r"'training_curves.repetition': 99 must be below"),
     ],
 )
@@ -49,9 +58,21 @@ def test_snakemake_stops_before_any_job_on_a_bad_config(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(config))
     result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "figures", "--cores", "1", "--directory", str(tmp_path / "run"),
-         "--configfile", str(bad)],
-        cwd=ROOT, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "figures",
+            "--cores",
+            "1",
+            "--directory",
+            str(tmp_path / "run"),
+            "--configfile",
+            str(bad),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode != 0
     assert "'overparam.repetitions': 0 is less than the minimum of 1" in result.stdout + result.stderr

@@ -39,8 +39,10 @@ def test_logistic_in_the_far_tails_and_at_special_values():
 
 
 @pytest.mark.parametrize("activation", ["relu", "sigmoid"])
-@pytest.mark.parametrize("n_particles,input_dim,n_samples", [(1, 2, 7), (3, 2, 10), (4, 50, 101), (20, 50, 10_000),
-                                                             (23, 100, 999), (100, 50, 10_000)])
+@pytest.mark.parametrize(
+    "n_particles,input_dim,n_samples",
+    [(1, 2, 7), (3, 2, 10), (4, 50, 101), (20, 50, 10_000), (23, 100, 999), (100, 50, 10_000)],
+)
 def test_test_loss_is_the_numpy_square_loss(activation, n_particles, input_dim, n_samples):
     rng = np.random.default_rng(n_particles * 1000 + input_dim)
     output_weights = rng.standard_normal(n_particles)
@@ -62,5 +64,8 @@ def test_test_loss_of_non_finite_particles_is_not_finite():
         assert np.isnan(compiled_test_loss(rng.standard_normal(5), hidden_weights, inputs, targets, code))
         output_weights = rng.standard_normal(5)
         output_weights[4] = np.inf
-        assert not np.isfinite(compiled_test_loss(output_weights, rng.standard_normal((5, 4)), inputs, targets,
-                                         ACTIVATION_CODES[activation]))
+        assert not np.isfinite(
+            compiled_test_loss(
+                output_weights, rng.standard_normal((5, 4)), inputs, targets, ACTIVATION_CODES[activation]
+            )
+        )

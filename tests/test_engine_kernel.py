@@ -27,19 +27,32 @@ def run_both(activation, distribution, input_dim, batch_size, segments, window=6
         for segment in segments:
             if engine == "compiled":
                 state = load_pcg64_state(rng)
-                sgd_steps(w, v, teacher.output_weights, teacher.hidden_weights, ACTIVATION_CODES[activation],
-                          DISTRIBUTION_CODES[distribution], step_size, batch_size, segment, state, loss_window,
-                          window_state)
+                sgd_steps(
+                    w,
+                    v,
+                    teacher.output_weights,
+                    teacher.hidden_weights,
+                    ACTIVATION_CODES[activation],
+                    DISTRIBUTION_CODES[distribution],
+                    step_size,
+                    batch_size,
+                    segment,
+                    state,
+                    loss_window,
+                    window_state,
+                )
                 save_pcg64_state(rng, state)
             else:
-                sgd_steps_reference(w, v, teacher, distribution, step_size, batch_size, segment, rng, loss_window,
-                                    window_state)
+                sgd_steps_reference(
+                    w, v, teacher, distribution, step_size, batch_size, segment, rng, loss_window, window_state
+                )
         results.append((w, v, loss_window, window_state, rng.bit_generator.state))
     return results
 
 
-@pytest.mark.parametrize("activation,distribution",
-                         [("relu", "gaussian"), ("sigmoid", "circle"), ("sigmoid", "gaussian")])
+@pytest.mark.parametrize(
+    "activation,distribution", [("relu", "gaussian"), ("sigmoid", "circle"), ("sigmoid", "gaussian")]
+)
 @pytest.mark.parametrize("input_dim", [1, 2, 7, 100])
 @pytest.mark.parametrize("batch_size", [1, 2, 3])
 def test_kernel_matches_reference_in_other_dimensions_and_batch_sizes(activation, distribution, input_dim, batch_size):
@@ -74,8 +87,9 @@ def test_non_finite_particles_stay_non_finite_and_flag_the_run(activation):
     hidden_weights[1, 2] = np.nan
     rng = np.random.default_rng(2)
     test_inputs = rng.standard_normal((50, 3))
-    result = train(output_weights, hidden_weights, teacher, "gaussian", 0.05, 1, 100, rng, test_inputs,
-                   teacher(test_inputs), 5, 10)
+    result = train(
+        output_weights, hidden_weights, teacher, "gaussian", 0.05, 1, 100, rng, test_inputs, teacher(test_inputs), 5, 10
+    )
     assert result.diverged and len(result.test_loss) == 1 and np.isnan(result.test_loss[0])
 
 
@@ -85,8 +99,21 @@ def test_train_leaves_the_generator_where_the_reference_leaves_it():
     states = []
     for engine in ("compiled", "reference"):
         rng = np.random.default_rng(9)
-        train(output_weights, hidden_weights, teacher, "circle", 0.1, 2, 50, rng, test_inputs, teacher(test_inputs),
-              6, 10, engine=engine)
+        train(
+            output_weights,
+            hidden_weights,
+            teacher,
+            "circle",
+            0.1,
+            2,
+            50,
+            rng,
+            test_inputs,
+            teacher(test_inputs),
+            6,
+            10,
+            engine=engine,
+        )
         states.append(rng.bit_generator.state)
     assert states[0] == states[1]
 
@@ -98,5 +125,12 @@ def test_the_compiled_engine_needs_a_pcg64_generator():
     with pytest.raises(TypeError, match="PCG64"):
         train(*arguments, np.random.Generator(np.random.Philox(1)), test_inputs, teacher(test_inputs), 3, 5)
     # the reference engine takes any Generator
-    train(*arguments, np.random.Generator(np.random.Philox(1)), test_inputs, teacher(test_inputs), 3, 5,
-          engine="reference")
+    train(
+        *arguments,
+        np.random.Generator(np.random.Philox(1)),
+        test_inputs,
+        teacher(test_inputs),
+        3,
+        5,
+        engine="reference",
+    )

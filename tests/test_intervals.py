@@ -34,16 +34,19 @@ def test_verdict_names_and_defaults():
     assert LEVEL == 0.95 and N_RESAMPLES == 2000
 
 
-@pytest.mark.parametrize("region, inside, outside", [
-    (at_least(2.0), [2.0, 2.5, math.inf], [1.999, -math.inf]),
-    (above(2.0), [2.000001, math.inf], [2.0, 1.0]),
-    (at_most(0.0), [0.0, -1.0, -math.inf], [1e-300, 1.0]),
-    (below(5.0), [4.999, -math.inf], [5.0, 6.0, math.inf]),
-    (Region(0.5, 1.0, lower_closed=True, upper_closed=False), [0.5, 0.75, 0.9999], [0.4999, 1.0, 1.5]),
-    (Region(0.3, 0.7), [0.3, 0.5, 0.7], [0.2999, 0.7001]),
-    (Region(0.3, 0.7, lower_closed=False, upper_closed=False), [0.31, 0.69], [0.3, 0.7]),
-    (Region(1.0, 1.0), [1.0], [0.999, 1.001]),
-])
+@pytest.mark.parametrize(
+    "region, inside, outside",
+    [
+        (at_least(2.0), [2.0, 2.5, math.inf], [1.999, -math.inf]),
+        (above(2.0), [2.000001, math.inf], [2.0, 1.0]),
+        (at_most(0.0), [0.0, -1.0, -math.inf], [1e-300, 1.0]),
+        (below(5.0), [4.999, -math.inf], [5.0, 6.0, math.inf]),
+        (Region(0.5, 1.0, lower_closed=True, upper_closed=False), [0.5, 0.75, 0.9999], [0.4999, 1.0, 1.5]),
+        (Region(0.3, 0.7), [0.3, 0.5, 0.7], [0.2999, 0.7001]),
+        (Region(0.3, 0.7, lower_closed=False, upper_closed=False), [0.31, 0.69], [0.3, 0.7]),
+        (Region(1.0, 1.0), [1.0], [0.999, 1.001]),
+    ],
+)
 def test_region_contains_respects_open_and_closed_ends(region, inside, outside):
     assert all(region.contains(x) for x in inside)
     assert not any(region.contains(x) for x in outside)
@@ -54,18 +57,21 @@ def test_nan_is_in_no_region(region):
     assert not region.contains(math.nan)
 
 
-@pytest.mark.parametrize("region, text", [
-    (at_least(100.0), ">= 100"),
-    (above(0.0), "> 0"),
-    (at_most(0.0), "<= 0"),
-    (below(1e-3), "< 0.001"),
-    (below(5.0), "< 5"),
-    (Region(0.5, 1.0, upper_closed=False), "in [0.5, 1)"),
-    (Region(0.3, 0.7), "in [0.3, 0.7]"),
-    (Region(-1.0, 2.0, lower_closed=False), "in (-1, 2]"),
-    (Region(0.0, 0.0), "= 0"),
-    (at_least(1e-8), ">= 1e-08"),
-])
+@pytest.mark.parametrize(
+    "region, text",
+    [
+        (at_least(100.0), ">= 100"),
+        (above(0.0), "> 0"),
+        (at_most(0.0), "<= 0"),
+        (below(1e-3), "< 0.001"),
+        (below(5.0), "< 5"),
+        (Region(0.5, 1.0, upper_closed=False), "in [0.5, 1)"),
+        (Region(0.3, 0.7), "in [0.3, 0.7]"),
+        (Region(-1.0, 2.0, lower_closed=False), "in (-1, 2]"),
+        (Region(0.0, 0.0), "= 0"),
+        (at_least(1e-8), ">= 1e-08"),
+    ],
+)
 def test_region_str_and_parse_are_inverse(region, text):
     assert str(region) == text
     assert parse_region(text) == region
@@ -86,36 +92,39 @@ def test_parse_region_is_the_inverse_of_str_for_any_bound():
 # --------------------------------------------------------------------------------------- verdict
 
 
-@pytest.mark.parametrize("low, high, region, expected", [
-    # Closed lower bound: touching it from inside holds, from outside does not.
-    (100.0, 200.0, at_least(100.0), HOLDS),
-    (50.0, 99.0, at_least(100.0), DOES_NOT_HOLD),
-    (50.0, 100.0, at_least(100.0), INCONCLUSIVE),
-    (50.0, 150.0, at_least(100.0), INCONCLUSIVE),
-    (math.inf, math.inf, at_least(100.0), HOLDS),
-    # Open lower bound: an interval ending exactly on it is outside.
-    (-1.0, 0.0, above(0.0), DOES_NOT_HOLD),
-    (0.0, 1.0, above(0.0), INCONCLUSIVE),
-    (1e-9, 1.0, above(0.0), HOLDS),
-    # Closed upper bound at 0: the degenerate interval [0, 0] holds.
-    (0.0, 0.0, at_most(0.0), HOLDS),
-    (0.0, 0.1, at_most(0.0), INCONCLUSIVE),
-    (0.01, 0.1, at_most(0.0), DOES_NOT_HOLD),
-    # Open upper bound.
-    (1e-5, 2e-4, below(1e-3), HOLDS),
-    (1e-5, 1e-3, below(1e-3), INCONCLUSIVE),
-    (1e-3, 1e-2, below(1e-3), DOES_NOT_HOLD),
-    (math.inf, math.inf, below(1e-3), DOES_NOT_HOLD),
-    (1e-5, math.inf, below(1e-3), INCONCLUSIVE),
-    # A two-sided region: C1's [0.5, 1).
-    (0.5089, 0.9134, Region(0.5, 1.0, upper_closed=False), HOLDS),
-    (0.8316, 1.0, Region(0.5, 1.0, upper_closed=False), INCONCLUSIVE),
-    (0.4572, 0.8811, Region(0.5, 1.0, upper_closed=False), INCONCLUSIVE),
-    (0.0123, 0.3170, Region(0.5, 1.0, upper_closed=False), DOES_NOT_HOLD),
-    (1.0, 1.0, Region(0.5, 1.0, upper_closed=False), DOES_NOT_HOLD),
-    (0.2, 0.8, Region(0.3, 0.7), INCONCLUSIVE),  # straddles both ends
-    (0.8, 0.9, Region(0.3, 0.7), DOES_NOT_HOLD),
-])
+@pytest.mark.parametrize(
+    "low, high, region, expected",
+    [
+        # Closed lower bound: touching it from inside holds, from outside does not.
+        (100.0, 200.0, at_least(100.0), HOLDS),
+        (50.0, 99.0, at_least(100.0), DOES_NOT_HOLD),
+        (50.0, 100.0, at_least(100.0), INCONCLUSIVE),
+        (50.0, 150.0, at_least(100.0), INCONCLUSIVE),
+        (math.inf, math.inf, at_least(100.0), HOLDS),
+        # Open lower bound: an interval ending exactly on it is outside.
+        (-1.0, 0.0, above(0.0), DOES_NOT_HOLD),
+        (0.0, 1.0, above(0.0), INCONCLUSIVE),
+        (1e-9, 1.0, above(0.0), HOLDS),
+        # Closed upper bound at 0: the degenerate interval [0, 0] holds.
+        (0.0, 0.0, at_most(0.0), HOLDS),
+        (0.0, 0.1, at_most(0.0), INCONCLUSIVE),
+        (0.01, 0.1, at_most(0.0), DOES_NOT_HOLD),
+        # Open upper bound.
+        (1e-5, 2e-4, below(1e-3), HOLDS),
+        (1e-5, 1e-3, below(1e-3), INCONCLUSIVE),
+        (1e-3, 1e-2, below(1e-3), DOES_NOT_HOLD),
+        (math.inf, math.inf, below(1e-3), DOES_NOT_HOLD),
+        (1e-5, math.inf, below(1e-3), INCONCLUSIVE),
+        # A two-sided region: C1's [0.5, 1).
+        (0.5089, 0.9134, Region(0.5, 1.0, upper_closed=False), HOLDS),
+        (0.8316, 1.0, Region(0.5, 1.0, upper_closed=False), INCONCLUSIVE),
+        (0.4572, 0.8811, Region(0.5, 1.0, upper_closed=False), INCONCLUSIVE),
+        (0.0123, 0.3170, Region(0.5, 1.0, upper_closed=False), DOES_NOT_HOLD),
+        (1.0, 1.0, Region(0.5, 1.0, upper_closed=False), DOES_NOT_HOLD),
+        (0.2, 0.8, Region(0.3, 0.7), INCONCLUSIVE),  # straddles both ends
+        (0.8, 0.9, Region(0.3, 0.7), DOES_NOT_HOLD),
+    ],
+)
 def test_verdict_compares_the_whole_interval_with_the_region(low, high, region, expected):
     assert verdict(low, high, region) == expected
 
@@ -220,24 +229,28 @@ def test_bootstrap_of_an_infinite_statistic_is_infinite():
 # ------------------------------------------------------------------------------- clopper_pearson
 
 
-@pytest.mark.parametrize("successes, trials, low, high", [
-    (20, 20, 0.8316, 1.0),
-    (0, 20, 0.0, 0.1684),
-    (10, 20, 0.2720, 0.7280),
-    (14, 20, 0.4572, 0.8811),
-    (15, 20, 0.5090, 0.9134),
-    (2, 20, 0.0123, 0.3170),
-    (1, 1, 0.025, 1.0),
-    (0, 1, 0.0, 0.975),
-])
+@pytest.mark.parametrize(
+    "successes, trials, low, high",
+    [
+        (20, 20, 0.8316, 1.0),
+        (0, 20, 0.0, 0.1684),
+        (10, 20, 0.2720, 0.7280),
+        (14, 20, 0.4572, 0.8811),
+        (15, 20, 0.5090, 0.9134),
+        (2, 20, 0.0123, 0.3170),
+        (1, 1, 0.025, 1.0),
+        (0, 1, 0.0, 0.975),
+    ],
+)
 def test_clopper_pearson_known_values(successes, trials, low, high):
     assert clopper_pearson(successes, trials) == pytest.approx((low, high), abs=1e-4)
 
 
 def binomial_tail_at_least(successes: int, trials: int, probability: float) -> float:
     """P(X >= successes) for X ~ Binomial(trials, probability), summed exactly term by term."""
-    return sum(math.comb(trials, k) * probability ** k * (1 - probability) ** (trials - k)
-               for k in range(successes, trials + 1))
+    return sum(
+        math.comb(trials, k) * probability**k * (1 - probability) ** (trials - k) for k in range(successes, trials + 1)
+    )
 
 
 @pytest.mark.parametrize("successes, trials", [(1, 20), (7, 20), (14, 20), (19, 20), (3, 7), (40, 50), (5, 100)])
@@ -252,7 +265,7 @@ def test_clopper_pearson_at_the_ends_solves_the_one_sided_equation():
     _, high = clopper_pearson(0, 20)
     assert (1 - high) ** 20 == pytest.approx(0.025)  # P(X = 0 | high)
     low, _ = clopper_pearson(20, 20)
-    assert low ** 20 == pytest.approx(0.025)  # P(X = 20 | low)
+    assert low**20 == pytest.approx(0.025)  # P(X = 20 | low)
 
 
 def test_clopper_pearson_covers_at_least_95_percent_for_every_p():
@@ -260,8 +273,11 @@ def test_clopper_pearson_covers_at_least_95_percent_for_every_p():
     intervals = [clopper_pearson(k, trials) for k in range(trials + 1)]
     assert all(a[0] < b[0] and a[1] < b[1] for a, b in zip(intervals, intervals[1:]))  # monotone in k
     for p in np.linspace(0.001, 0.999, 101):
-        coverage = sum(math.comb(trials, k) * p ** k * (1 - p) ** (trials - k)
-                       for k, (low, high) in enumerate(intervals) if low <= p <= high)
+        coverage = sum(
+            math.comb(trials, k) * p**k * (1 - p) ** (trials - k)
+            for k, (low, high) in enumerate(intervals)
+            if low <= p <= high
+        )
         assert coverage >= 0.95 - 1e-9
 
 

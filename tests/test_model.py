@@ -22,16 +22,20 @@ def test_gradients_match_central_finite_differences(activation):
         shifted = [output_weights.copy(), output_weights.copy()]
         shifted[0][j] += step
         shifted[1][j] -= step
-        numeric = (loss(shifted[0], hidden_weights, inputs, targets, activation)
-                   - loss(shifted[1], hidden_weights, inputs, targets, activation)) / (2 * step)
+        numeric = (
+            loss(shifted[0], hidden_weights, inputs, targets, activation)
+            - loss(shifted[1], hidden_weights, inputs, targets, activation)
+        ) / (2 * step)
         assert grad_output[j] == pytest.approx(numeric, rel=1e-6, abs=1e-9)
         # every coordinate of v_j, the last one being the bias
         for i in range(input_dim + 1):
             plus, minus = hidden_weights.copy(), hidden_weights.copy()
             plus[j, i] += step
             minus[j, i] -= step
-            numeric = (loss(output_weights, plus, inputs, targets, activation)
-                       - loss(output_weights, minus, inputs, targets, activation)) / (2 * step)
+            numeric = (
+                loss(output_weights, plus, inputs, targets, activation)
+                - loss(output_weights, minus, inputs, targets, activation)
+            ) / (2 * step)
             assert grad_hidden[j, i] == pytest.approx(numeric, rel=1e-6, abs=1e-9), (j, i)
 
 
@@ -39,7 +43,9 @@ def test_bias_gradient_is_not_trivially_zero():
     rng = np.random.default_rng(2)
     output_weights = rng.standard_normal(3)
     hidden_weights = rng.standard_normal((3, 3))
-    _, grad_hidden = loss_gradients(output_weights, hidden_weights, rng.standard_normal((5, 2)), rng.standard_normal(5), "relu")
+    _, grad_hidden = loss_gradients(
+        output_weights, hidden_weights, rng.standard_normal((5, 2)), rng.standard_normal(5), "relu"
+    )
     assert np.abs(grad_hidden[:, -1]).max() > 1e-3
 
 

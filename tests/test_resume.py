@@ -15,20 +15,35 @@ SMOKE_CONFIG = ROOT / "tests" / "smoke_config.yaml"
 
 
 def command(workdir, cores):
-    return [sys.executable, "-m", "snakemake", "figures", "claims", "--cores", str(cores), "--directory", str(workdir),
-            "--configfile", str(SMOKE_CONFIG)]
+    return [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "figures",
+        "claims",
+        "--cores",
+        str(cores),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(SMOKE_CONFIG),
+    ]
 
 
 def outputs(workdir):
     """Every result file but the hidden temporaries of interrupted atomic writes."""
-    return sorted(path for path in (workdir / "results").rglob("*")
-                  if path.is_file() and not path.name.startswith(".") and "benchmarks" not in path.parts)
+    return sorted(
+        path
+        for path in (workdir / "results").rglob("*")
+        if path.is_file() and not path.name.startswith(".") and "benchmarks" not in path.parts
+    )
 
 
 def test_killed_build_resumes_to_the_same_results(tmp_path):
     killed, clean = tmp_path / "killed", tmp_path / "clean"
-    build = subprocess.Popen(command(killed, 1), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
+    build = subprocess.Popen(
+        command(killed, 1), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.monotonic() + 120
     # Kill once training is under way: some training outputs written, the claims not yet.
     while len(list((killed / "results").glob("train/**/*.csv"))) < 10 and time.monotonic() < deadline:

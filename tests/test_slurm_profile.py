@@ -1,4 +1,4 @@
-"""The SLURM profile plans the whole build without a cluster (a dry run needs no sbatch), with the
+"""The SLURM profile plans every target (paper, beyond, robustness, atlas) without a cluster (a dry run needs no sbatch), with the
 jobs and resources the plan says."""
 
 import re
@@ -21,15 +21,36 @@ def slurm_plugin_installed() -> bool:
     return find_spec("snakemake_executor_plugin_slurm") is not None
 
 
-@pytest.mark.skipif(not slurm_plugin_installed(), reason="needs the optional extra .[slurm] "
-                                                          "(snakemake-executor-plugin-slurm)")
-def test_slurm_profile_plans_the_paper_build(tmp_path):
+@pytest.mark.skipif(
+    not slurm_plugin_installed(), reason="needs the optional extra .[slurm] (snakemake-executor-plugin-slurm)"
+)
+def test_slurm_profile_plans_every_target(tmp_path):
     config = yaml.safe_load((ROOT / "config.yaml").read_text())
     result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--workflow-profile", "slurm", "--executor", "slurm",
-         "--jobs", "20", "-n", "figures", "claims", "beyond", "--directory", str(tmp_path),
-         "--configfile", str(ROOT / "config.yaml")],
-        cwd=ROOT, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--workflow-profile",
+            "slurm",
+            "--executor",
+            "slurm",
+            "--jobs",
+            "20",
+            "-n",
+            "figures",
+            "claims",
+            "beyond",
+            "robustness",
+            "atlas",
+            "--directory",
+            str(tmp_path),
+            "--configfile",
+            str(ROOT / "config.yaml"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
@@ -40,7 +61,7 @@ def test_slurm_profile_plans_the_paper_build(tmp_path):
     assert planned["teacher_data"] == len(plan.teachers)
     assert planned["baseline"] == len(plan.baselines)
     assert planned["aggregate"] == len(plan.experiments)
-    assert planned["claims"] == 1 and planned["figures"] == 1 and planned["beyond"] == 1
+    assert all(planned[target] == 1 for target in ("figures", "claims", "beyond", "robustness", "atlas"))
     # Every training job submitted to SLURM asks for the wall time the plan estimates for it.
     for rule, block in blocks:
         if rule == "train":

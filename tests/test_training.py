@@ -8,9 +8,22 @@ from convexnn.training import log_checkpoints, train
 
 def run(problem, engine, seed=7, n_steps=1000, batch_size=1, distribution="gaussian", **kwargs):
     teacher, test_inputs, test_targets, output_weights, hidden_weights = problem
-    return train(output_weights, hidden_weights, teacher, distribution, kwargs.get("step_size", 0.05), batch_size,
-                 n_steps, np.random.default_rng(seed), test_inputs, test_targets, 12, 100, engine=engine,
-                 record_trajectory=kwargs.get("record_trajectory", False))
+    return train(
+        output_weights,
+        hidden_weights,
+        teacher,
+        distribution,
+        kwargs.get("step_size", 0.05),
+        batch_size,
+        n_steps,
+        np.random.default_rng(seed),
+        test_inputs,
+        test_targets,
+        12,
+        100,
+        engine=engine,
+        record_trajectory=kwargs.get("record_trajectory", False),
+    )
 
 
 @pytest.mark.parametrize("activation,distribution", [("relu", "gaussian"), ("sigmoid", "circle"), ("relu", "circle")])
@@ -60,8 +73,20 @@ def test_train_loss_is_the_mean_of_the_last_window_of_samples():
     teacher = draw_teacher(rng, 2, 3, 2.0, "relu")
     test_inputs, test_targets = make_test_set(rng, teacher, 10, "gaussian")
     window, n_steps = 50, 80
-    result = train(np.zeros(1), np.zeros((1, 4)), teacher, "gaussian", 0.0, 1, n_steps, np.random.default_rng(4),
-                   test_inputs, test_targets, 2, window)
+    result = train(
+        np.zeros(1),
+        np.zeros((1, 4)),
+        teacher,
+        "gaussian",
+        0.0,
+        1,
+        n_steps,
+        np.random.default_rng(4),
+        test_inputs,
+        test_targets,
+        2,
+        window,
+    )
     samples = sample_inputs(np.random.default_rng(4), n_steps, 3, "gaussian")
     expected = 0.5 * np.mean(teacher(samples[-window:]) ** 2)
     assert result.train_loss[-1] == pytest.approx(expected, rel=1e-12)

@@ -7,11 +7,17 @@ import sys
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import ROOT, SMOKE_CONFIG, planned_jobs, snakemake_in
 
-FIGURES = ["fig1_relu_trajectories.png", "fig2_sigmoid_trajectories.png", "fig3_training_curves.png",
-           "fig4_overparam_relu.png", "fig5_overparam_sigmoid.png", "fig6_r0_sweep.png", "fig7_lazy_vs_active.png"]
+FIGURES = [
+    "fig1_relu_trajectories.png",
+    "fig2_sigmoid_trajectories.png",
+    "fig3_training_curves.png",
+    "fig4_overparam_relu.png",
+    "fig5_overparam_sigmoid.png",
+    "fig6_r0_sweep.png",
+    "fig7_lazy_vs_active.png",
+]
 SMOKE_REFERENCE = ROOT / "tests" / "reference" / "claims_smoke.csv"
 
 
@@ -32,9 +38,17 @@ def test_complete_build_has_nothing_left_to_do(smoke_project):
 
 
 def test_smoke_claims_match_the_committed_reference(smoke_project):
-    result = subprocess.run([sys.executable, "-m", "convexnn.check_claims",
-                             str(smoke_project / "results" / "claims.csv"), str(SMOKE_REFERENCE)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "convexnn.check_claims",
+            str(smoke_project / "results" / "claims.csv"),
+            str(SMOKE_REFERENCE),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout
 
 
@@ -58,8 +72,16 @@ def test_one_job_rerun_alone_gives_identical_bytes(smoke_project):
     runs = smoke_project / "results" / "train" / "paper" / "seed0" / "overparam" / "sigmoid" / "k3"
     curve = runs / "rep1.csv"
     before, written = curve.read_bytes(), curve.stat().st_mtime_ns
-    snakemake_in(smoke_project, str(curve.relative_to(smoke_project)), "--forcerun", "train", "--cores", "1",
-                 "--allowed-rules", "train")
+    snakemake_in(
+        smoke_project,
+        str(curve.relative_to(smoke_project)),
+        "--forcerun",
+        "train",
+        "--cores",
+        "1",
+        "--allowed-rules",
+        "train",
+    )
     assert curve.stat().st_mtime_ns > written  # the job did run again
     assert curve.read_bytes() == before
     assert (runs / "rep0.csv").read_bytes() != before

@@ -18,8 +18,22 @@ WRONG_STEP = "row[i] += coefficient * x[i]"
 
 def test_flipped_gradient_sign_fails_the_claims_check(tmp_path):
     copy = tmp_path / "repo"
-    shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venv", ".git", ".snakemake", "results", "figures",
-                                                              "logs", "results-smoke", "__pycache__", "*.nbi", "*.nbc"))
+    shutil.copytree(
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".venv",
+            ".git",
+            ".snakemake",
+            "results",
+            "figures",
+            "logs",
+            "results-smoke",
+            "__pycache__",
+            "*.nbi",
+            "*.nbc",
+        ),
+    )
     kernel = copy / "src" / "convexnn" / "training.py"
     source = kernel.read_text()
     assert source.count(CORRECT_STEP) == 1
@@ -27,15 +41,35 @@ def test_flipped_gradient_sign_fails_the_claims_check(tmp_path):
     # The copy's src/ comes first, so the scripts and run: blocks import the wrong engine.
     environment = {"PYTHONPATH": str(copy / "src"), "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin"}
     build = subprocess.run(
-        [sys.executable, "-m", "snakemake", "claims", "--cores", "2", "--directory", str(tmp_path / "run"),
-         "--configfile", str(copy / "tests" / "smoke_config.yaml")],
-        cwd=copy, capture_output=True, text=True, env=environment,
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "claims",
+            "--cores",
+            "2",
+            "--directory",
+            str(tmp_path / "run"),
+            "--configfile",
+            str(copy / "tests" / "smoke_config.yaml"),
+        ],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        env=environment,
     )
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     check = subprocess.run(
-        [sys.executable, "-m", "convexnn.check_claims", str(tmp_path / "run" / "results" / "claims.csv"),
-         str(ROOT / "tests" / "reference" / "claims_smoke.csv")],
-        capture_output=True, text=True, env=environment,
+        [
+            sys.executable,
+            "-m",
+            "convexnn.check_claims",
+            str(tmp_path / "run" / "results" / "claims.csv"),
+            str(ROOT / "tests" / "reference" / "claims_smoke.csv"),
+        ],
+        capture_output=True,
+        text=True,
+        env=environment,
     )
     assert check.returncode == 1, check.stdout
     caught = sorted(set(re.findall(r"CLAIM CHECK FAILED (C[\w-]+):", check.stdout)))

@@ -28,8 +28,11 @@ def main(argv: list[str]) -> int:
         except BlockingIOError:
             lock.seek(0)
             holder = lock.read().strip() or "another process"
-            print(f"Another build is running in this folder: the build lock {os.path.abspath(path)} is held by "
-                  f"{holder}. Wait for it to finish, or stop it, then run the command again.", file=sys.stderr)
+            print(
+                f"Another build is running in this folder: the build lock {os.path.abspath(path)} is held by "
+                f"{holder}. Wait for it to finish, or stop it, then run the command again.",
+                file=sys.stderr,
+            )
             return 75
         lock.seek(0)
         lock.truncate()

@@ -23,8 +23,19 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements.lock"
 ENVIRONMENT = ROOT / "environment.yml"
-COMPILE = ["uv", "pip", "compile", "pyproject.toml", "--all-extras", "--universal", "--python-version", "3.11",
-           "--generate-hashes", "-o", "requirements.lock"]
+COMPILE = [
+    "uv",
+    "pip",
+    "compile",
+    "pyproject.toml",
+    "--all-extras",
+    "--universal",
+    "--python-version",
+    "3.11",
+    "--generate-hashes",
+    "-o",
+    "requirements.lock",
+]
 # Installed by venv or by pip itself, and the project (installed from its source, not from the lock).
 NOT_LOCKED = {"pip", "setuptools", "wheel", "convexnn"}
 
@@ -65,8 +76,11 @@ def check() -> list[str]:
         version = next(iter(requirement.specifier)).version
         if installed.get(name) != version:
             problems.append(f"{name}: locked {version}, installed {installed.get(name, 'nothing')}")
-    problems += [f"{name}: installed {version}, not in requirements.lock" for name, version in sorted(installed.items())
-                 if name not in wanted and name not in NOT_LOCKED]
+    problems += [
+        f"{name}: installed {version}, not in requirements.lock"
+        for name, version in sorted(installed.items())
+        if name not in wanted and name not in NOT_LOCKED
+    ]
     if ENVIRONMENT.read_text() != environment_yml(locked_requirements()):
         problems.append("environment.yml is not the one generated from requirements.lock: run `make lock`")
     return problems

@@ -11,8 +11,16 @@ import numpy as np
 import pandas as pd
 
 # The columns of a training curve that are measurements; every other column labels the run.
-MEASUREMENT_COLUMNS = ("step", "samples_seen", "n_steps", "test_loss", "train_loss", "zero_predictor_loss",
-                       "constant_predictor_loss", "diverged")
+MEASUREMENT_COLUMNS = (
+    "step",
+    "samples_seen",
+    "n_steps",
+    "test_loss",
+    "train_loss",
+    "zero_predictor_loss",
+    "constant_predictor_loss",
+    "diverged",
+)
 # A run "reached the global minimum" when its final test loss is below this fraction of its initial
 # test loss (report 5.1; spec claim C1). Fixed before any result was seen.
 GLOBAL_MINIMUM_RATIO = 1e-3
@@ -41,18 +49,21 @@ def final_excess_losses(curves: pd.DataFrame, keys: list[str] | None = None) -> 
     runs = ordered.groupby(keys, sort=True)
     first, last = runs.head(1).set_index(keys), runs.tail(1).set_index(keys)
     diverged = last["diverged"].astype(bool)
-    finals = pd.DataFrame({
-        "samples_seen": last["samples_seen"],
-        "initial_test_loss": first["test_loss"],
-        "excess_loss": last["test_loss"].where(~diverged),
-        "zero_predictor_loss": last["zero_predictor_loss"],
-        "constant_predictor_loss": last["constant_predictor_loss"],
-        "diverged": diverged,
-    })
+    finals = pd.DataFrame(
+        {
+            "samples_seen": last["samples_seen"],
+            "initial_test_loss": first["test_loss"],
+            "excess_loss": last["test_loss"].where(~diverged),
+            "zero_predictor_loss": last["zero_predictor_loss"],
+            "constant_predictor_loss": last["constant_predictor_loss"],
+            "diverged": diverged,
+        }
+    )
     finals["relative_excess_loss"] = finals["excess_loss"] / finals["zero_predictor_loss"]
     finals["normalised_loss"] = finals["excess_loss"] / finals["constant_predictor_loss"]
-    finals["reached_global_minimum"] = ~diverged & (finals["excess_loss"] < GLOBAL_MINIMUM_RATIO
-                                                    * finals["initial_test_loss"])
+    finals["reached_global_minimum"] = ~diverged & (
+        finals["excess_loss"] < GLOBAL_MINIMUM_RATIO * finals["initial_test_loss"]
+    )
     return finals.reset_index().sort_values(keys).reset_index(drop=True)
 
 
@@ -83,7 +94,10 @@ def summarise_over_repetitions(finals: pd.DataFrame, by: list[str], value: str =
             }
         )
 
-    rows = [dict(zip(by, key if isinstance(key, tuple) else (key,)), **summary(group)) for key, group in finals.groupby(by, sort=True)]
+    rows = [
+        dict(zip(by, key if isinstance(key, tuple) else (key,)), **summary(group))
+        for key, group in finals.groupby(by, sort=True)
+    ]
     table = pd.DataFrame(rows)
     return table.astype({"n_finished": int, "n_diverged": int})
 
@@ -104,7 +118,8 @@ def select_panels(finals: pd.DataFrame, ratio: float = GLOBAL_MINIMUM_RATIO) -> 
     no candidate has repetition -1."""
     outcomes = finals.rename(columns={"excess_loss": "final_test_loss"})
     finished = outcomes[~outcomes["diverged"].astype(bool)].assign(
-        loss_ratio=lambda table: table["final_test_loss"] / table["initial_test_loss"])
+        loss_ratio=lambda table: table["final_test_loss"] / table["initial_test_loss"]
+    )
     reached = finished[finished["reached_global_minimum"]].sort_values("loss_ratio")
     stuck = finished[~finished["reached_global_minimum"]].sort_values("loss_ratio", ascending=False)
     rows = []
@@ -113,23 +128,29 @@ def select_panels(finals: pd.DataFrame, ratio: float = GLOBAL_MINIMUM_RATIO) -> 
         ("b", stuck, f"highest final/initial test loss among the runs at or above {ratio:g}"),
     ]:
         chosen = candidates.iloc[0] if len(candidates) else None
-        rows.append({
-            "panel": panel,
-            "repetition": int(chosen["repetition"]) if chosen is not None else -1,
-            "loss_ratio": float(chosen["loss_ratio"]) if chosen is not None else np.nan,
-            "final_test_loss": float(chosen["final_test_loss"]) if chosen is not None else np.nan,
-            "n_candidates": len(candidates),
-            "n_runs": len(outcomes),
-            "rule": rule,
-        })
+        rows.append(
+            {
+                "panel": panel,
+                "repetition": int(chosen["repetition"]) if chosen is not None else -1,
+                "loss_ratio": float(chosen["loss_ratio"]) if chosen is not None else np.nan,
+                "final_test_loss": float(chosen["final_test_loss"]) if chosen is not None else np.nan,
+                "n_candidates": len(candidates),
+                "n_runs": len(outcomes),
+                "rule": rule,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def summarise_baselines(baselines: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Per group: the geometric mean of the convex baseline's loss divided by 1/2 Var(y)."""
     normalised = baselines.assign(normalised_baseline=baselines["baseline_loss"] / baselines["constant_predictor_loss"])
-    return (normalised.groupby(by, sort=True)["normalised_baseline"].apply(geometric_mean)
-            .rename("baseline_geometric_mean").reset_index())
+    return (
+        normalised.groupby(by, sort=True)["normalised_baseline"]
+        .apply(geometric_mean)
+        .rename("baseline_geometric_mean")
+        .reset_index()
+    )
 
 
 def transition_ratio(summary: pd.DataFrame, teacher_units: int, by: list[str]) -> pd.DataFrame:
@@ -143,7 +164,14 @@ def transition_ratio(summary: pd.DataFrame, teacher_units: int, by: list[str]) -
         if below.empty or above.empty:
             continue
         low, high = below.loc[below["n_particles"].idxmax()], above.loc[above["n_particles"].idxmin()]
-        rows.append(dict(zip(by, key), m_below=int(low["n_particles"]), m_above=int(high["n_particles"]),
-                         loss_below=low["geometric_mean"], loss_above=high["geometric_mean"],
-                         ratio=low["geometric_mean"] / high["geometric_mean"]))
+        rows.append(
+            dict(
+                zip(by, key),
+                m_below=int(low["n_particles"]),
+                m_above=int(high["n_particles"]),
+                loss_below=low["geometric_mean"],
+                loss_above=high["geometric_mean"],
+                ratio=low["geometric_mean"] / high["geometric_mean"],
+            )
+        )
     return pd.DataFrame(rows, columns=[*by, "m_below", "m_above", "loss_below", "loss_above", "ratio"])

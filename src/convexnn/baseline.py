@@ -23,8 +23,13 @@ def fixed_hidden_units(rng: np.random.Generator, n_units: int, input_dim: int, h
 
 
 def random_features_loss(
-    teacher: Teacher, distribution: str, hidden_weights: np.ndarray, rng: np.random.Generator, n_samples: int,
-    test_inputs: np.ndarray, test_targets: np.ndarray,
+    teacher: Teacher,
+    distribution: str,
+    hidden_weights: np.ndarray,
+    rng: np.random.Generator,
+    n_samples: int,
+    test_inputs: np.ndarray,
+    test_targets: np.ndarray,
 ) -> float:
     """Test loss of the least-squares output weights on the fixed hidden units ``hidden_weights``."""
     n_particles = len(hidden_weights)

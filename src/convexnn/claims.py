@@ -95,10 +95,12 @@ def as_trajectory(trajectory: Trajectory | Mapping[str, np.ndarray]) -> Trajecto
     """A :class:`Trajectory` from itself or from a dict with the same keys (``diverged`` optional)."""
     if isinstance(trajectory, Trajectory):
         return trajectory
-    return Trajectory(np.asarray(trajectory["samples_seen"], dtype=float),
-                      np.asarray(trajectory["output_weights"], dtype=float),
-                      np.asarray(trajectory["hidden_weights"], dtype=float),
-                      bool(trajectory.get("diverged", False)))
+    return Trajectory(
+        np.asarray(trajectory["samples_seen"], dtype=float),
+        np.asarray(trajectory["output_weights"], dtype=float),
+        np.asarray(trajectory["hidden_weights"], dtype=float),
+        bool(trajectory.get("diverged", False)),
+    )
 
 
 # A run with a trajectory, as the claims receive it: its labels (repetition, n_particles, init_radius,
@@ -120,12 +122,32 @@ class ClaimText:
         low, high = interval
         if math.isnan(value) or math.isnan(low) or math.isnan(high):
             return self.not_evaluated(f"no interval could be computed; {detail}")
-        return ClaimResult(self.claim, self.section, self.report_words, self.quantity, float(value), float(low),
-                           float(high), str(self.region), verdict(low, high, self.region), detail)
+        return ClaimResult(
+            self.claim,
+            self.section,
+            self.report_words,
+            self.quantity,
+            float(value),
+            float(low),
+            float(high),
+            str(self.region),
+            verdict(low, high, self.region),
+            detail,
+        )
 
     def not_evaluated(self, missing: str) -> ClaimResult:
-        return ClaimResult(self.claim, self.section, self.report_words, self.quantity, math.nan, math.nan, math.nan,
-                           str(self.region), NOT_EVALUATED, missing)
+        return ClaimResult(
+            self.claim,
+            self.section,
+            self.report_words,
+            self.quantity,
+            math.nan,
+            math.nan,
+            math.nan,
+            str(self.region),
+            NOT_EVALUATED,
+            missing,
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -151,8 +173,11 @@ def _bootstrap(per_repetition: list, statistic: Callable[[list], float]) -> tupl
     """(value over every repetition, its bootstrap interval, a note on how) for per-repetition data."""
     value = statistic(per_repetition)
     if len(per_repetition) < MIN_REPETITIONS:
-        return value, (math.nan, math.nan), (f"{len(per_repetition)} repetitions, at least {MIN_REPETITIONS} "
-                                             "needed for an interval")
+        return (
+            value,
+            (math.nan, math.nan),
+            (f"{len(per_repetition)} repetitions, at least {MIN_REPETITIONS} needed for an interval"),
+        )
     return value, bootstrap_interval(per_repetition, statistic), f"bootstrap over {len(per_repetition)} repetitions"
 
 
@@ -168,8 +193,10 @@ def _trajectories_by_repetition(runs: Sequence[RunTrajectory], **where) -> dict[
     """{repetition: trajectories of the runs whose labels match ``where`` (floats compared with isclose)}."""
     chosen: dict[int, list[Trajectory]] = {}
     for labels, trajectory in runs:
-        if all(np.isclose(labels[key], value) if isinstance(value, float) else labels[key] == value
-               for key, value in where.items()):
+        if all(
+            np.isclose(labels[key], value) if isinstance(value, float) else labels[key] == value
+            for key, value in where.items()
+        ):
             chosen.setdefault(int(labels["repetition"]), []).append(as_trajectory(trajectory))
     return chosen
 
@@ -202,7 +229,8 @@ def _n_diverged(by_repetition: Mapping[int, Sequence[Trajectory]]) -> int:
 # Section 5.1: the two-dimensional experiments (figs. 1 and 2)
 
 C1_TEXT = ClaimText(
-    "C1", "5.1",
+    "C1",
+    "5.1",
     "with r0 << r, ReLU training often reaches the global minimum, but sometimes a local minimum",
     "share of finished runs whose final test loss is below 1e-3 x their initial test loss",
     Region(0.5, 1.0, lower_closed=True, upper_closed=False),
@@ -226,15 +254,20 @@ def claim_relu_often_global(relu_scan: pd.DataFrame | None) -> ClaimResult:
     n_diverged = len(relu_scan) - len(runs)
     if len(runs) < C1_MIN_FINISHED_RUNS:
         return C1_TEXT.not_evaluated(
-            f"only {len(runs)} finished runs ({n_diverged} diverged); at least {C1_MIN_FINISHED_RUNS} needed")
+            f"only {len(runs)} finished runs ({n_diverged} diverged); at least {C1_MIN_FINISHED_RUNS} needed"
+        )
     reached = int((runs["excess_loss"] < C1_LOSS_DROP * runs["initial_test_loss"]).sum())
-    return C1_TEXT.result(reached / len(runs), clopper_pearson(reached, len(runs)),
-                          f"{reached} of {len(runs)} finished runs reach the global minimum; {n_diverged} diverged; "
-                          "exact binomial interval")
+    return C1_TEXT.result(
+        reached / len(runs),
+        clopper_pearson(reached, len(runs)),
+        f"{reached} of {len(runs)} finished runs reach the global minimum; {n_diverged} diverged; "
+        "exact binomial interval",
+    )
 
 
 C2_TEXT = ClaimText(
-    "C2", "5.1",
+    "C2",
+    "5.1",
     "sigmoid with w(0) = 0 always converges globally, even with 3 particles",
     "largest final excess loss / zero predictor's loss over every repetition at the small and the large k",
     below(1e-3),
@@ -242,34 +275,41 @@ C2_TEXT = ClaimText(
 
 
 def claim_sigmoid_always_global(sigmoid_finals: pd.DataFrame | None, small_k: int, large_k: int) -> ClaimResult:
-    """C2 (section 5.1, fig. 2): value = max over runs at k in {small_k, large_k} of
-    excess_loss / zero_predictor_loss; a diverged run counts as inf ("always" admits no exception).
-    Holds if the bootstrap interval of that maximum is below 1e-3.
+    """C2 (section 5.1, fig. 2): value = max over the finished runs at k in {small_k, large_k} of
+    excess_loss / zero_predictor_loss. Holds if the bootstrap interval of that maximum is below 1e-3.
+    A diverged run (a numerical failure of the step, not a local minimum) is left out and counted,
+    as in every claim; with no finished run at one of the two k, the claim is not evaluated.
 
     ``sigmoid_finals`` has columns n_particles, repetition, excess_loss, zero_predictor_loss, diverged.
     """
     if _is_missing(sigmoid_finals):
         return C2_TEXT.not_evaluated("no sigmoid results")
-    missing = [k for k in (small_k, large_k) if not (sigmoid_finals["n_particles"] == k).any()]
+    everything = sigmoid_finals[sigmoid_finals["n_particles"].isin([small_k, large_k])]
+    runs = everything[finished(everything)]
+    n_diverged = len(everything) - len(runs)
+    missing = [k for k in (small_k, large_k) if not (runs["n_particles"] == k).any()]
     if missing:
-        return C2_TEXT.not_evaluated(f"no runs at k = {', '.join(map(str, missing))}")
-    runs = sigmoid_finals[sigmoid_finals["n_particles"].isin([small_k, large_k])]
-    relative = (runs["excess_loss"] / runs["zero_predictor_loss"]).where(finished(runs), np.inf)
+        return C2_TEXT.not_evaluated(f"no finished run at k = {', '.join(map(str, missing))} ({n_diverged} diverged)")
+    relative = runs["excess_loss"] / runs["zero_predictor_loss"]
     per_repetition = [float(relative[group.index].max()) for group in _repetitions(runs)]
     value, interval, method = _bootstrap(per_repetition, max)
-    per_k = ", ".join(f"k = {k}: {int((runs['n_particles'] == k).sum())} runs, worst "
-                      f"{relative[runs['n_particles'] == k].max():.2e}" for k in (small_k, large_k))
-    return C2_TEXT.result(value, interval, f"{per_k}; {int((~finished(runs)).sum())} diverged; {method}")
+    per_k = ", ".join(
+        f"k = {k}: {int((runs['n_particles'] == k).sum())} runs, worst {relative[runs['n_particles'] == k].max():.2e}"
+        for k in (small_k, large_k)
+    )
+    return C2_TEXT.result(value, interval, f"{per_k}; {n_diverged} diverged; {method}")
 
 
 C3_SPLIT_TEXT = ClaimText(
-    "C3-split", "5.1",
+    "C3-split",
+    "5.1",
     "sigmoid: about half the particles get w < 0, half w > 0",
     "fraction of particles with w < 0 at the end, pooled over the runs at the large k",
     Region(0.3, 0.7),
 )
 C3_STAY_TEXT = ClaimText(
-    "C3-stay", "5.1",
+    "C3-stay",
+    "5.1",
     "sigmoid: the signs of w do not change through training",
     "fraction of particles whose w changes sign after the first 1% of training, pooled over every run",
     at_most(0.0),
@@ -286,7 +326,7 @@ def count_sign_flips(trajectory: Trajectory) -> int:
     """Number of particles whose w takes the sign opposite to its sign at the reference checkpoint
     (first at or after 1% of training) at some later checkpoint. Particles whose reference w is exactly
     0 have no sign and are ignored; a w that merely reaches 0 has not flipped."""
-    weights = trajectory.output_weights[_reference_checkpoint(trajectory.samples_seen):]
+    weights = trajectory.output_weights[_reference_checkpoint(trajectory.samples_seen) :]
     opposite = weights * np.sign(weights[0]) < 0
     return int(opposite.any(axis=0).sum())
 
@@ -297,15 +337,24 @@ def claim_sigmoid_signs_split(runs: Sequence[RunTrajectory], large_k: int) -> Cl
     every_run = _trajectories_by_repetition(runs, n_particles=large_k)
     n_diverged = _n_diverged(every_run)
     by_repetition = {repetition: _finished_trajectories(trajectories) for repetition, trajectories in every_run.items()}
-    per_repetition = [(sum(int((t.output_weights[-1] < 0).sum()) for t in trajectories),
-                       sum(t.output_weights.shape[1] for t in trajectories))
-                      for trajectories in by_repetition.values() if trajectories]
+    per_repetition = [
+        (
+            sum(int((t.output_weights[-1] < 0).sum()) for t in trajectories),
+            sum(t.output_weights.shape[1] for t in trajectories),
+        )
+        for trajectories in by_repetition.values()
+        if trajectories
+    ]
     if not per_repetition:
         return C3_SPLIT_TEXT.not_evaluated(f"no finished run at the large k = {large_k} ({n_diverged} diverged)")
     value, interval, method = _bootstrap(per_repetition, lambda parts: _sum(parts, 0) / _sum(parts, 1))
     negative, total = _sum(per_repetition, 0), _sum(per_repetition, 1)
-    return C3_SPLIT_TEXT.result(value, interval, f"{negative:.0f} of {total:.0f} particles with w < 0 at k = {large_k} "
-                                                 f"over {len(per_repetition)} repetitions; {n_diverged} diverged; {method}")
+    return C3_SPLIT_TEXT.result(
+        value,
+        interval,
+        f"{negative:.0f} of {total:.0f} particles with w < 0 at k = {large_k} "
+        f"over {len(per_repetition)} repetitions; {n_diverged} diverged; {method}",
+    )
 
 
 def claim_sigmoid_signs_stay(runs: Sequence[RunTrajectory]) -> ClaimResult:
@@ -315,19 +364,27 @@ def claim_sigmoid_signs_stay(runs: Sequence[RunTrajectory]) -> ClaimResult:
     every_run = _trajectories_by_repetition(runs)
     n_diverged = _n_diverged(every_run)
     by_repetition = {repetition: _finished_trajectories(trajectories) for repetition, trajectories in every_run.items()}
-    per_repetition = [(sum(count_sign_flips(t) for t in trajectories), sum(t.output_weights.shape[1] for t in trajectories))
-                      for trajectories in by_repetition.values() if trajectories]
+    per_repetition = [
+        (sum(count_sign_flips(t) for t in trajectories), sum(t.output_weights.shape[1] for t in trajectories))
+        for trajectories in by_repetition.values()
+        if trajectories
+    ]
     if not per_repetition:
         return C3_STAY_TEXT.not_evaluated(f"no finished sigmoid run with a trajectory ({n_diverged} diverged)")
     value, interval, method = _bootstrap(per_repetition, lambda parts: _sum(parts, 0) / _sum(parts, 1))
     n_runs = sum(len(trajectories) for trajectories in by_repetition.values())
-    return C3_STAY_TEXT.result(value, interval, f"{_sum(per_repetition, 0):.0f} sign flips among "
-                                                f"{_sum(per_repetition, 1):.0f} particles of {n_runs} finished runs; "
-                                                f"{n_diverged} diverged; {method}")
+    return C3_STAY_TEXT.result(
+        value,
+        interval,
+        f"{_sum(per_repetition, 0):.0f} sign flips among "
+        f"{_sum(per_repetition, 1):.0f} particles of {n_runs} finished runs; "
+        f"{n_diverged} diverged; {method}",
+    )
 
 
 C4_TEXT = ClaimText(
-    "C4", "5.1",
+    "C4",
+    "5.1",
     "when there are many particles, the weights move slower and smoother than with just a few",
     "mean path length of theta_j = (w_j, v_j) per particle over the checkpoints, large k / small k",
     below(1.0),
@@ -357,13 +414,16 @@ def claim_many_particles_move_slower(runs: Sequence[RunTrajectory], small_k: int
     n_diverged = _n_diverged(small) + _n_diverged(large)
     per_repetition = []
     for repetition in sorted(set(small) & set(large)):
-        lengths = [np.concatenate([particle_path_lengths(t) for t in _finished_trajectories(trajectories)] or [[]])
-                   for trajectories in (small[repetition], large[repetition])]
+        lengths = [
+            np.concatenate([particle_path_lengths(t) for t in _finished_trajectories(trajectories)] or [[]])
+            for trajectories in (small[repetition], large[repetition])
+        ]
         if lengths[0].size and lengths[1].size:
             per_repetition.append((lengths[0].sum(), lengths[0].size, lengths[1].sum(), lengths[1].size))
     if not per_repetition:
-        return C4_TEXT.not_evaluated(f"no repetition with finished runs at both k = {small_k} and k = {large_k} "
-                                     f"({n_diverged} diverged)")
+        return C4_TEXT.not_evaluated(
+            f"no repetition with finished runs at both k = {small_k} and k = {large_k} ({n_diverged} diverged)"
+        )
 
     def statistic(parts: list) -> float:
         return _ratio(_sum(parts, 2) / _sum(parts, 3), _sum(parts, 0) / _sum(parts, 1))
@@ -371,16 +431,21 @@ def claim_many_particles_move_slower(runs: Sequence[RunTrajectory], small_k: int
     value, interval, method = _bootstrap(per_repetition, statistic)
     everything = [as_trajectory(t) for _, t in runs]
     schedule = "same checkpoints" if _same_schedule(everything) else "DIFFERENT checkpoint schedules"
-    return C4_TEXT.result(value, interval, f"mean path length {_sum(per_repetition, 2) / _sum(per_repetition, 3):.3g} "
-                                           f"at k = {large_k} vs {_sum(per_repetition, 0) / _sum(per_repetition, 1):.3g} "
-                                           f"at k = {small_k}; {schedule}; {n_diverged} diverged; {method}")
+    return C4_TEXT.result(
+        value,
+        interval,
+        f"mean path length {_sum(per_repetition, 2) / _sum(per_repetition, 3):.3g} "
+        f"at k = {large_k} vs {_sum(per_repetition, 0) / _sum(per_repetition, 1):.3g} "
+        f"at k = {small_k}; {schedule}; {n_diverged} diverged; {method}",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Section 5.2: over-parametrisation (figs. 3 to 5)
 
 C5_TEXT = ClaimText(
-    "C5", "5.2",
+    "C5",
+    "5.2",
     "k = 20 converges to (near) zero loss, k = 5 to a non-zero loss (fig. 3)",
     "geometric-mean final test loss at k = 5 / that at k = 20, over every repetition",
     at_least(100.0),
@@ -401,30 +466,42 @@ def _geometric_mean_ratio(finals: pd.DataFrame, few: pd.Series, many: pd.Series)
             per_repetition.append((few_logs.sum(), few_logs.size, many_logs.sum(), many_logs.size))
     if not per_repetition:
         return math.nan, (math.nan, math.nan), "", []
-    value, interval, method = _bootstrap(per_repetition, lambda parts: _power_of_ten(_log_geometric_mean_ratio(parts, 0, 2)))
+    value, interval, method = _bootstrap(
+        per_repetition, lambda parts: _power_of_ten(_log_geometric_mean_ratio(parts, 0, 2))
+    )
     return value, interval, method, per_repetition
 
 
-def claim_twenty_particles_reach_zero(finals: pd.DataFrame | None, activation: str, small_k: int = 5,
-                                      large_k: int = 20) -> ClaimResult:
+def claim_twenty_particles_reach_zero(
+    finals: pd.DataFrame | None, activation: str, small_k: int = 5, large_k: int = 20
+) -> ClaimResult:
     """C5 (section 5.2, fig. 3): value = GM{L(k = 5)} / GM{L(k = 20)} over the finished runs of every
     repetition at those k (GM the geometric mean); bootstrap over repetitions. Holds if >= 100."""
     runs = None if _is_missing(finals) else finals[finals["activation"] == activation]
     if _is_missing(runs):
         return C5_TEXT.not_evaluated(f"no {activation} results")
-    value, interval, method, parts = _geometric_mean_ratio(runs, runs["n_particles"] == small_k,
-                                                           runs["n_particles"] == large_k)
+    value, interval, method, parts = _geometric_mean_ratio(
+        runs, runs["n_particles"] == small_k, runs["n_particles"] == large_k
+    )
     if not parts:
         return C5_TEXT.not_evaluated(f"no repetition with finished runs at both k = {small_k} and k = {large_k}")
     at_k = {k: runs[runs["n_particles"] == k] for k in (small_k, large_k)}
-    return C5_TEXT.result(value, interval, "; ".join(
-        f"k = {k}: geometric mean {_power_of_ten(_log_losses(table).mean()):.3g} over {int(finished(table).sum())} runs, "
-        f"{int((~finished(table)).sum())} diverged" for k, table in at_k.items()) + f"; {method}")
+    return C5_TEXT.result(
+        value,
+        interval,
+        "; ".join(
+            f"k = {k}: geometric mean {_power_of_ten(_log_losses(table).mean()):.3g} over {int(finished(table).sum())} runs, "
+            f"{int((~finished(table)).sum())} diverged"
+            for k, table in at_k.items()
+        )
+        + f"; {method}",
+    )
 
 
 def _c6_text(activation: str) -> ClaimText:
     return ClaimText(
-        f"C6-{activation}", "5.2",
+        f"C6-{activation}",
+        "5.2",
         f"a fall in the loss for k around M, like a phase transition ({activation}, fig. {4 if activation == 'relu' else 5})",
         "geometric-mean excess loss over finished runs with k <= M/2, divided by that with k >= 2M",
         at_least(C6_MIN_RATIO),
@@ -445,18 +522,23 @@ def claim_phase_transition(finals: pd.DataFrame | None, teacher_units: int, acti
     few, many = runs["n_particles"] <= teacher_units / 2, runs["n_particles"] >= 2 * teacher_units
     value, interval, method, parts = _geometric_mean_ratio(runs, few, many)
     if not parts:
-        return text.not_evaluated(f"no repetition with finished runs at both k <= {teacher_units / 2:g} and "
-                                  f"k >= {2 * teacher_units}")
+        return text.not_evaluated(
+            f"no repetition with finished runs at both k <= {teacher_units / 2:g} and k >= {2 * teacher_units}"
+        )
     n_few, n_many = _sum(parts, 1), _sum(parts, 3)
-    return text.result(value, interval,
-                       f"geometric mean {_power_of_ten(_sum(parts, 0) / n_few):.3g} over {n_few:.0f} runs with "
-                       f"k <= {teacher_units / 2:g} vs {_power_of_ten(_sum(parts, 2) / n_many):.3g} over {n_many:.0f} runs "
-                       f"with k >= {2 * teacher_units}; {int((~finished(runs)).sum())} diverged; {method}")
+    return text.result(
+        value,
+        interval,
+        f"geometric mean {_power_of_ten(_sum(parts, 0) / n_few):.3g} over {n_few:.0f} runs with "
+        f"k <= {teacher_units / 2:g} vs {_power_of_ten(_sum(parts, 2) / n_many):.3g} over {n_many:.0f} runs "
+        f"with k >= {2 * teacher_units}; {int((~finished(runs)).sum())} diverged; {method}",
+    )
 
 
 def _c7_text(activation: str) -> ClaimText:
     return ClaimText(
-        f"C7-{activation}", "5.2",
+        f"C7-{activation}",
+        "5.2",
         f"the excess loss has a higher variance for k near M, reduced for higher k ({activation})",
         "mean over k in [M/2, 2M] of the std (ddof=1) of log10 excess loss over repetitions, minus that std at the largest k",
         above(0.0),
@@ -472,7 +554,9 @@ def spread_of_log_loss_by_k(log_losses: np.ndarray) -> np.ndarray:
     return np.where(counts >= 2, spreads, np.nan)
 
 
-def claim_spread_largest_near_teacher_size(finals: pd.DataFrame | None, teacher_units: int, activation: str) -> ClaimResult:
+def claim_spread_largest_near_teacher_size(
+    finals: pd.DataFrame | None, teacher_units: int, activation: str
+) -> ClaimResult:
     """C7 (section 5.2, figs. 4 and 5): s(k) = std(log10 L_k) over the finished repetitions (ddof = 1);
     value = mean{s(k): M/2 <= k <= 2M} - s(k_max), k_max the largest k run; bootstrap over
     repetitions. Holds if > 0.
@@ -505,10 +589,13 @@ def claim_spread_largest_near_teacher_size(finals: pd.DataFrame | None, teacher_
         return text.not_evaluated(f"no k in [{teacher_units / 2:g}, {2 * teacher_units}] with 2 finished repetitions")
     value, interval, method = _bootstrap(rows, statistic)
     near = spreads[window]
-    return text.result(value, interval,
-                       f"mean std {np.nanmean(near):.3g} over k in {list(map(int, ks[window]))} vs std "
-                       f"{spreads[ks == largest_k][0]:.3g} at k = {largest_k}; {int((~finished(runs)).sum())} "
-                       f"diverged; {method}")
+    return text.result(
+        value,
+        interval,
+        f"mean std {np.nanmean(near):.3g} over k in {list(map(int, ks[window]))} vs std "
+        f"{spreads[ks == largest_k][0]:.3g} at k = {largest_k}; {int((~finished(runs)).sum())} "
+        f"diverged; {method}",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -517,13 +604,15 @@ def claim_spread_largest_near_teacher_size(finals: pd.DataFrame | None, teacher_
 C8_GOOD_RADIUS = 0.05
 C8_LARGE_RADIUS = 10.0
 C8_BEST_TEXT = ClaimText(
-    "C8-best", "5.3",
+    "C8-best",
+    "5.3",
     "the best choice of r0 seems to be 0.05",
     "geometric-mean final excess loss at r0 = 0.05 / the lowest over r0",
     at_most(2.0),
 )
 C8_LARGE_TEXT = ClaimText(
-    "C8-large", "5.3",
+    "C8-large",
+    "5.3",
     "for r0 = 10, training is very slow and unstable",
     "geometric-mean final excess loss at r0 = 10 / the lowest over r0",
     at_least(10.0),
@@ -556,17 +645,25 @@ def _claim_radius_ratio(r0_finals: pd.DataFrame | None, radius: float, text: Cla
     at = np.isclose(radii, radius)
     if not at.any():
         return text.not_evaluated(f"no runs at r0 = {radius:g}")
+    if not finished(r0_finals).any():
+        return text.not_evaluated(f"every run diverged ({len(r0_finals)})")
 
     def statistic(chosen: list) -> float:
         means = geometric_mean_by_radius(np.array(chosen))
+        if np.isinf(means.min()):
+            return math.nan  # every run of the resample diverged: no radius to compare with
         # the lowest itself is 1x the lowest, even when the lowest is 0
         return 1.0 if means[at][0] == means.min() else _ratio(means[at][0], means.min())
 
     value, interval, method = _bootstrap(rows, statistic)
     means = geometric_mean_by_radius(np.array(rows))
     n_diverged = int((~finished(r0_finals)).sum())
-    return text.result(value, interval, f"G(r0 = {radius:g}) = {means[at][0]:.3g}, lowest G(r0 = "
-                                        f"{radii[np.argmin(means)]:g}) = {means.min():.3g}; {n_diverged} diverged; {method}")
+    return text.result(
+        value,
+        interval,
+        f"G(r0 = {radius:g}) = {means[at][0]:.3g}, lowest G(r0 = "
+        f"{radii[np.argmin(means)]:g}) = {means.min():.3g}; {n_diverged} diverged; {method}",
+    )
 
 
 def claim_small_radius_best(r0_finals: pd.DataFrame | None) -> ClaimResult:
@@ -585,13 +682,15 @@ def claim_large_radius_slow(r0_finals: pd.DataFrame | None) -> ClaimResult:
 
 
 C9_LAZY_TEXT = ClaimText(
-    "C9-lazy", "5.3",
+    "C9-lazy",
+    "5.3",
     "for r0 = 10 the particles only move on lines passing at the origin (fig. 7b)",
     "median over particles of the angle between v_j(0) and v_j(T), at r0 = 10 (degrees)",
     below(5.0),
 )
 C9_ACTIVE_TEXT = ClaimText(
-    "C9-active", "5.3",
+    "C9-active",
+    "5.3",
     "for small r0 the particles spring out from the origin (fig. 7a)",
     "median over particles of the angle between v_j(0) and v_j(T), at r0 = 0.05 (degrees)",
     above(30.0),
@@ -623,9 +722,13 @@ def _claim_direction_change(runs: Sequence[RunTrajectory], radius: float, text: 
         return text.not_evaluated(f"no finished run with particles at r0 = {radius:g} ({n_diverged} diverged)")
     value, interval, method = _bootstrap(per_repetition, lambda parts: float(np.median(np.concatenate(parts))))
     n_particles = sum(part.size for part in per_repetition)
-    return text.result(value, interval, f"median {value:.3g} degrees over {n_particles} particles of "
-                                        f"{len(per_repetition)} repetitions at r0 = {radius:g}; {n_diverged} diverged; "
-                                        f"{method}")
+    return text.result(
+        value,
+        interval,
+        f"median {value:.3g} degrees over {n_particles} particles of "
+        f"{len(per_repetition)} repetitions at r0 = {radius:g}; {n_diverged} diverged; "
+        f"{method}",
+    )
 
 
 def claim_lazy_directions_stay(runs: Sequence[RunTrajectory], lazy_radius: float = C8_LARGE_RADIUS) -> ClaimResult:
@@ -649,8 +752,9 @@ CLAIMS_OF_EXPERIMENT = {
 }
 
 
-def claims_of_experiment(experiment: str, finals: pd.DataFrame, trajectories: Sequence[RunTrajectory],
-                         context: Mapping) -> list[ClaimResult]:
+def claims_of_experiment(
+    experiment: str, finals: pd.DataFrame, trajectories: Sequence[RunTrajectory], context: Mapping
+) -> list[ClaimResult]:
     """The claims decided by one experiment's results, in the order of :data:`CLAIMS_OF_EXPERIMENT`.
 
     ``finals`` is the experiment's table of final losses (:func:`convexnn.aggregation.final_excess_losses`),
@@ -676,9 +780,12 @@ def claims_of_experiment(experiment: str, finals: pd.DataFrame, trajectories: Se
         return results
     if experiment == "r0_sweep":
         active_radius, lazy_radius = context["lazy_vs_active"]
-        return [claim_small_radius_best(finals), claim_large_radius_slow(finals),
-                claim_lazy_directions_stay(trajectories, lazy_radius),
-                claim_active_particles_turn(trajectories, active_radius)]
+        return [
+            claim_small_radius_best(finals),
+            claim_large_radius_slow(finals),
+            claim_lazy_directions_stay(trajectories, lazy_radius),
+            claim_active_particles_turn(trajectories, active_radius),
+        ]
     return []
 
 
@@ -688,8 +795,9 @@ def claims_of_experiment(experiment: str, finals: pd.DataFrame, trajectories: Se
 
 def claims_table(results: list[ClaimResult]) -> pd.DataFrame:
     """One row per claim, columns in the order of the fields of :class:`ClaimResult`."""
-    return pd.DataFrame([[getattr(result, column) for column in CLAIM_COLUMNS] for result in results],
-                        columns=CLAIM_COLUMNS)
+    return pd.DataFrame(
+        [[getattr(result, column) for column in CLAIM_COLUMNS] for result in results], columns=CLAIM_COLUMNS
+    )
 
 
 def _inside(value: float, low: float, high: float) -> bool:
@@ -711,30 +819,39 @@ def compare_with_reference(current: pd.DataFrame, reference: pd.DataFrame) -> li
     problems = []
     for row in reference.itertuples(index=False):
         if row.claim not in current_by_claim.index:
-            problems.append(f"{row.claim}: in the reference (verdict {row.verdict!r}, value {row.value:.3g}) "
-                            "but missing from the current table")
+            problems.append(
+                f"{row.claim}: in the reference (verdict {row.verdict!r}, value {row.value:.3g}) "
+                "but missing from the current table"
+            )
             continue
         now = current_by_claim.loc[row.claim]
         value, verdict_now = float(now["value"]), now["verdict"]
         if verdict_now != row.verdict:
-            problems.append(f"{row.claim}: verdict {verdict_now!r} (value {value:.3g}) differs from the reference "
-                            f"verdict {row.verdict!r} (value {float(row.value):.3g})")
+            problems.append(
+                f"{row.claim}: verdict {verdict_now!r} (value {value:.3g}) differs from the reference "
+                f"verdict {row.verdict!r} (value {float(row.value):.3g})"
+            )
         if not _inside(value, float(row.low), float(row.high)):
-            problems.append(f"{row.claim}: value {value:.3g} is outside the reference interval "
-                            f"[{float(row.low):.3g}, {float(row.high):.3g}] (reference value {float(row.value):.3g})")
+            problems.append(
+                f"{row.claim}: value {value:.3g} is outside the reference interval "
+                f"[{float(row.low):.3g}, {float(row.high):.3g}] (reference value {float(row.value):.3g})"
+            )
     return problems
 
 
 def format_claims(table: pd.DataFrame) -> str:
     """A plain-text, fixed-width table of claim, verdict, value, interval and threshold for a terminal."""
     columns = ["claim", "verdict", "value", "95% interval", "threshold"]
-    cells = [[str(row.claim), str(row.verdict), f"{row.value:.3g}", f"[{row.low:.3g}, {row.high:.3g}]",
-              str(row.threshold)] for row in table.itertuples(index=False)]
+    cells = [
+        [str(row.claim), str(row.verdict), f"{row.value:.3g}", f"[{row.low:.3g}, {row.high:.3g}]", str(row.threshold)]
+        for row in table.itertuples(index=False)
+    ]
     widths = [max([len(column)] + [len(line[i]) for line in cells]) for i, column in enumerate(columns)]
     lines = [columns, ["-" * width for width in widths]] + cells
     # The last column is not padded so that lines carry no trailing blanks.
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line[:-1], widths)) + "  " + line[-1]
-                     for line in lines)
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(line[:-1], widths)) + "  " + line[-1] for line in lines
+    )
 
 
 def summary_line(table: pd.DataFrame) -> str:

@@ -34,7 +34,8 @@ def _is_number(checker, value) -> bool:
 
 
 _TYPE_CHECKER = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine_many(
-    {"integer": _is_integer, "number": _is_number})
+    {"integer": _is_integer, "number": _is_number}
+)
 _Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=_TYPE_CHECKER)
 
 
@@ -50,6 +51,19 @@ def _non_finite(value, path: tuple = ()) -> Iterator[tuple[str, float]]:
         yield ".".join(map(str, path)), value
 
 
+def _problem(error) -> str:
+    """One line naming the key and the problem. For a value valid under none of several forms
+    (oneOf), the branch whose type the value has explains it (``0`` is "less than the minimum of 1",
+    not "not valid under any of the given schemas"); otherwise the allowed types are listed."""
+    if error.context:
+        right_type = [sub for sub in error.context if sub.validator != "type"]
+        if right_type:
+            return _problem(max(right_type, key=lambda sub: len(sub.absolute_path)))
+        allowed = " or ".join(repr(sub.validator_value) for sub in error.context)
+        return f"config key '{_key_path(error)}': {error.instance!r} is not of type {allowed}"
+    return f"config key '{_key_path(error)}': {error.message}"
+
+
 def validate_config(config: dict, schema_path: str | os.PathLike) -> None:
     """Raise ConfigError listing every schema violation and cross-key inconsistency of ``config``.
 
@@ -60,7 +74,7 @@ def validate_config(config: dict, schema_path: str | os.PathLike) -> None:
     validator = _Validator(schema)
     problems = [f"config key '{key}': {value} is not a finite number" for key, value in _non_finite(config)]
     problems += [
-        f"config key '{_key_path(error)}': {error.message}"
+        _problem(error)
         for error in sorted(validator.iter_errors(config), key=lambda error: list(map(str, error.absolute_path)))
         if not (isinstance(error.instance, float) and not math.isfinite(error.instance))
     ]
@@ -108,8 +122,10 @@ def variation_problems(config: dict, validator) -> list[str]:
         except ConfigError as error:
             problems.append(f"{where}: {error}")
             continue
-        problems += [f"{where}: once applied, config key '{_key_path(error)}': {error.message}"
-                     for error in validator.iter_errors(varied)]
+        problems += [
+            f"{where}: once applied, config key '{_key_path(error)}': {error.message}"
+            for error in validator.iter_errors(varied)
+        ]
         problems += [f"{where}: once applied, {problem}" for problem in cross_key_problems(varied)]
     return problems
 
@@ -127,17 +143,27 @@ def cross_key_problems(config: dict) -> list[str]:
     for key, values, allowed_key in memberships:
         section, name = allowed_key.split(".")
         allowed = config[section][name]
-        problems += [f"config key '{key}': {value!r} is not in {allowed_key} {allowed}"
-                     for value in values if value not in allowed]
+        problems += [
+            f"config key '{key}': {value!r} is not in {allowed_key} {allowed}"
+            for value in values
+            if value not in allowed
+        ]
     for name in ("overparam", "relu_trajectories", "sigmoid_trajectories", "r0_sweep"):
         section = config[name]
         counts = section["n_particles"] if isinstance(section["n_particles"], list) else [section["n_particles"]]
         if section.get("symmetric_init") and any(k % 2 for k in counts):
-            problems.append(f"config key '{name}.symmetric_init': pairs particles, so every n_particles must be even, "
-                            f"got {counts}")
+            problems.append(
+                f"config key '{name}.symmetric_init': pairs particles, so every n_particles must be even, got {counts}"
+            )
     for key, experiment in [("training_curves", "overparam"), ("lazy_vs_active", "r0_sweep")]:
         repetition, repetitions = config[key]["repetition"], config[experiment]["repetitions"]
+        if isinstance(repetitions, dict):  # per activation: the figure draws one activation
+            repetitions = (
+                repetitions[config[key]["activation"]] if "activation" in config[key] else min(repetitions.values())
+            )
         if repetition >= repetitions:
-            problems.append(f"config key '{key}.repetition': {repetition} must be below "
-                            f"{experiment}.repetitions = {repetitions} (repetitions count from 0)")
+            problems.append(
+                f"config key '{key}.repetition': {repetition} must be below "
+                f"{experiment}.repetitions = {repetitions} (repetitions count from 0)"
+            )
     return problems

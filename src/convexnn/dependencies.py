@@ -78,7 +78,7 @@ def direct_imports(path: Path) -> frozenset[str]:
 def _with_parents(module: str) -> list[str]:
     """Importing a.b.c runs a/__init__.py and a/b/__init__.py first."""
     parts = module.split(".")
-    return [".".join(parts[: length]) for length in range(1, len(parts) + 1)]
+    return [".".join(parts[:length]) for length in range(1, len(parts) + 1)]
 
 
 def source_closure(*entries: str | os.PathLike) -> list[Path]:

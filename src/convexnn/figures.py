@@ -24,6 +24,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from convexnn.intervals import parse_region  # noqa: E402
 from convexnn.storage import atomic_path  # noqa: E402
 
 DPI = 200
@@ -105,18 +106,43 @@ def plot_excess_loss_vs_particles(
     figure, axis = plt.subplots(figsize=(6.4, 4.4))
     finished = finals[~finals["diverged"].astype(bool)]
     n_repetitions = int(finals.groupby("n_particles")["repetition"].nunique().max())
-    axis.fill_between(summary["n_particles"], summary["minimum"], summary["maximum"], color=STUDENT_COLOUR,
-                      alpha=0.2, lw=0, label="min-max over repetitions")
-    axis.plot(summary["n_particles"], summary["geometric_mean"], color=STUDENT_COLOUR, marker="o", ms=3,
-              label=f"geometric mean over {n_repetitions} repetitions")
-    axis.scatter(finished["n_particles"], finished["excess_loss"], s=10, color="black", alpha=0.6, zorder=3,
-                 label="one repetition")
+    axis.fill_between(
+        summary["n_particles"],
+        summary["minimum"],
+        summary["maximum"],
+        color=STUDENT_COLOUR,
+        alpha=0.2,
+        lw=0,
+        label="min-max over repetitions",
+    )
+    axis.plot(
+        summary["n_particles"],
+        summary["geometric_mean"],
+        color=STUDENT_COLOUR,
+        marker="o",
+        ms=3,
+        label=f"geometric mean over {n_repetitions} repetitions",
+    )
+    axis.scatter(
+        finished["n_particles"],
+        finished["excess_loss"],
+        s=10,
+        color="black",
+        alpha=0.6,
+        zorder=3,
+        label="one repetition",
+    )
     axis.axvline(teacher_units, color=TEACHER_COLOUR, ls="--", label=f"$k = M$ = {teacher_units}")
     zero_loss = float(np.exp(np.log(finals["zero_predictor_loss"]).mean()))
     axis.axhline(zero_loss, color="grey", ls=":", label="zero predictor (geometric mean)")
     note = _diverged_note(finals, "n_particles")
-    axis.set(xscale="log", yscale="log", xlabel="number of particles $k$",
-             ylabel="excess loss at the end of training", title=title + (f"\n{note}" if note else ""))
+    axis.set(
+        xscale="log",
+        yscale="log",
+        xlabel="number of particles $k$",
+        ylabel="excess loss at the end of training",
+        title=title + (f"\n{note}" if note else ""),
+    )
     axis.title.set_fontsize(9 if note else 10)
     _log_ticks(axis, summary["n_particles"].max())
     axis.legend(fontsize=8, loc="lower left")
@@ -135,11 +161,24 @@ def draw_relu_trajectories(axis: plt.Axes, trajectory: dict, title: str) -> None
     positions = relu_positions(trajectory["output_weights"], trajectory["hidden_weights"])
     for particle in range(positions.shape[1]):
         axis.plot(positions[:, particle, 0], positions[:, particle, 1], color="0.6", lw=0.8, zorder=1)
-    axis.scatter(positions[-1, :, 0], positions[-1, :, 1], s=22, color=STUDENT_COLOUR, zorder=3,
-                 label=f"student particles at the end ($k$ = {positions.shape[1]})")
+    axis.scatter(
+        positions[-1, :, 0],
+        positions[-1, :, 1],
+        s=22,
+        color=STUDENT_COLOUR,
+        zorder=3,
+        label=f"student particles at the end ($k$ = {positions.shape[1]})",
+    )
     teacher = relu_positions(trajectory["teacher_output_weights"], trajectory["teacher_hidden_weights"])
-    axis.scatter(teacher[:, 0], teacher[:, 1], s=70, marker="*", color=TEACHER_COLOUR, zorder=4,
-                 label=f"teacher particles ($M$ = {len(teacher)})")
+    axis.scatter(
+        teacher[:, 0],
+        teacher[:, 1],
+        s=70,
+        marker="*",
+        color=TEACHER_COLOUR,
+        zorder=4,
+        label=f"teacher particles ($M$ = {len(teacher)})",
+    )
     axis.scatter([0], [0], marker="+", color="black", s=40, zorder=2)
     axis.plot([], [], color="0.6", lw=0.8, label="trajectories")
     axis.set(title=title, xlabel=r"$|w_j|\,v_j[1]$", ylabel=r"$|w_j|\,v_j[2]$")
@@ -176,15 +215,31 @@ def draw_sigmoid_trajectories(axis: plt.Axes, trajectory: dict, title: str) -> N
     final_output = trajectory["output_weights"][-1]
     largest = max(np.abs(final_output).max(), 1e-300)
     sizes = SIGMOID_MARKER_AREA * np.abs(final_output) / largest
-    for sign, colour, label in [(final_output >= 0, "tab:red", "$w_j \\geq 0$"), (final_output < 0, "tab:blue", "$w_j < 0$")]:
-        axis.scatter(hidden[-1, sign, 0], hidden[-1, sign, 1], s=sizes[sign] + 2, color=colour, alpha=0.8,
-                     zorder=3, label=f"{label} ({int(sign.sum())} particles)")
+    for sign, colour, label in [
+        (final_output >= 0, "tab:red", "$w_j \\geq 0$"),
+        (final_output < 0, "tab:blue", "$w_j < 0$"),
+    ]:
+        axis.scatter(
+            hidden[-1, sign, 0],
+            hidden[-1, sign, 1],
+            s=sizes[sign] + 2,
+            color=colour,
+            alpha=0.8,
+            zorder=3,
+            label=f"{label} ({int(sign.sum())} particles)",
+        )
     for direction in trajectory["teacher_hidden_weights"][:, :2]:
         axis.axline((0.0, 0.0), tuple(direction), color="black", lw=1.3, zorder=2)
     axis.plot([], [], color="black", lw=1.3, label="teacher directions")
     for fraction in (1.0, 0.5, 0.1):  # the marker-size key
-        axis.scatter([], [], s=SIGMOID_MARKER_AREA * fraction + 2, color="0.5", alpha=0.6,
-                     label=f"$|w_j|$ = {fraction * largest:.2g}")
+        axis.scatter(
+            [],
+            [],
+            s=SIGMOID_MARKER_AREA * fraction + 2,
+            color="0.5",
+            alpha=0.6,
+            label=f"$|w_j|$ = {fraction * largest:.2g}",
+        )
     axis.set(title=title, xlabel="$v_j[1]$", ylabel="$v_j[2]$")
     axis.set_aspect("equal", adjustable="datalim")
     axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), labelspacing=1.0)
@@ -225,8 +280,9 @@ def plot_r0_sweep(curve_summary: pd.DataFrame, summary: pd.DataFrame, finals: pd
         if curve.empty:
             axis.text(0.5, 0.5, "every run diverged", ha="center", va="center", transform=axis.transAxes)
         else:
-            axis.fill_between(curve["samples_seen"], curve["minimum"], curve["maximum"], color=STUDENT_COLOUR,
-                              alpha=0.2, lw=0)
+            axis.fill_between(
+                curve["samples_seen"], curve["minimum"], curve["maximum"], color=STUDENT_COLOUR, alpha=0.2, lw=0
+            )
             axis.plot(curve["samples_seen"], curve["geometric_mean"], color=STUDENT_COLOUR, lw=1.4)
         axis.set(xscale="log", yscale="log", title=title)
         axis.title.set_fontsize(8)
@@ -237,19 +293,34 @@ def plot_r0_sweep(curve_summary: pd.DataFrame, summary: pd.DataFrame, finals: pd
             axis.set_xlabel("samples seen", fontsize=8)
     final = figure.add_subplot(grid[:, n_columns:])
     rows = summary.sort_values("init_radius")
-    final.errorbar(rows["init_radius"], rows["geometric_mean"],
-                   yerr=[rows["geometric_mean"] - rows["minimum"], rows["maximum"] - rows["geometric_mean"]],
-                   color=STUDENT_COLOUR, marker="o", ms=4, capsize=3, label="geometric mean, min-max")
+    final.errorbar(
+        rows["init_radius"],
+        rows["geometric_mean"],
+        yerr=[rows["geometric_mean"] - rows["minimum"], rows["maximum"] - rows["geometric_mean"]],
+        color=STUDENT_COLOUR,
+        marker="o",
+        ms=4,
+        capsize=3,
+        label="geometric mean, min-max",
+    )
     done = finals[~finals["diverged"].astype(bool)]
-    final.scatter(done["init_radius"], done["excess_loss"], s=9, color="black", alpha=0.5, zorder=3,
-                  label="one repetition")
-    final.set(xscale="log", yscale="log", xlabel="initialisation radius $r_0$",
-              ylabel="test loss at the end of training", title="final test loss against $r_0$")
+    final.scatter(
+        done["init_radius"], done["excess_loss"], s=9, color="black", alpha=0.5, zorder=3, label="one repetition"
+    )
+    final.set(
+        xscale="log",
+        yscale="log",
+        xlabel="initialisation radius $r_0$",
+        ylabel="test loss at the end of training",
+        title="final test loss against $r_0$",
+    )
     final.legend(fontsize=8)
     note = _diverged_note(finals, "init_radius")
-    figure.suptitle(f"ReLU, $k$ = 20: test loss during training for each $r_0$ (line: geometric mean over "
-                    f"{n_repetitions} repetitions, band: min-max) (report fig. 6)" + (f"\n{note}" if note else ""),
-                    fontsize=10)
+    figure.suptitle(
+        f"ReLU, $k$ = 20: test loss during training for each $r_0$ (line: geometric mean over "
+        f"{n_repetitions} repetitions, band: min-max) (report fig. 6)" + (f"\n{note}" if note else ""),
+        fontsize=10,
+    )
     figure.tight_layout()
     return figure
 
@@ -266,16 +337,40 @@ def plot_transition(finals: pd.DataFrame, summary: pd.DataFrame, teacher_units: 
         runs_of = finals[finals["activation"] == activation]
         runs = runs_of[~runs_of["diverged"].astype(bool)]
         n_repetitions = int(runs_of.groupby("n_particles")["repetition"].nunique().max())
-        axis.scatter(runs["n_particles"], runs["normalised_loss"], s=10, color="black", alpha=0.6, zorder=3,
-                     label="particle gradient descent, one run")
-        axis.plot(rows["n_particles"], rows["geometric_mean"], color=STUDENT_COLOUR, marker="o", ms=3,
-                  label=f"geometric mean over {n_repetitions} repetitions")
-        axis.plot(rows["n_particles"], rows["baseline_geometric_mean"], color="tab:green", ls="--", marker="s", ms=3,
-                  label="convex baseline: fixed random units,\nleast-squares output weights (geometric mean)")
+        axis.scatter(
+            runs["n_particles"],
+            runs["normalised_loss"],
+            s=10,
+            color="black",
+            alpha=0.6,
+            zorder=3,
+            label="particle gradient descent, one run",
+        )
+        axis.plot(
+            rows["n_particles"],
+            rows["geometric_mean"],
+            color=STUDENT_COLOUR,
+            marker="o",
+            ms=3,
+            label=f"geometric mean over {n_repetitions} repetitions",
+        )
+        axis.plot(
+            rows["n_particles"],
+            rows["baseline_geometric_mean"],
+            color="tab:green",
+            ls="--",
+            marker="s",
+            ms=3,
+            label="convex baseline: fixed random units,\nleast-squares output weights (geometric mean)",
+        )
         axis.axvline(teacher_units, color=TEACHER_COLOUR, ls="--", label=f"$m = m_0$ = {teacher_units}")
         note = _diverged_note(runs_of, "n_particles").replace("k =", "m =")
-        axis.set(xscale="log", yscale="log", xlabel="number of particles $m$",
-                 title=activation + (f"\n{note}" if note else ""))
+        axis.set(
+            xscale="log",
+            yscale="log",
+            xlabel="number of particles $m$",
+            title=activation + (f"\n{note}" if note else ""),
+        )
         _log_ticks(axis, rows["n_particles"].max(), ticks=(3, 5, 10, 20, 50, 100, 200))
         axis.legend(fontsize=7, loc="lower left")
     axes[0, 0].set_ylabel(r"excess loss / ($\frac{1}{2}$ Var $y$)")
@@ -284,8 +379,9 @@ def plot_transition(finals: pd.DataFrame, summary: pd.DataFrame, teacher_units: 
     return figure
 
 
-def plot_protocol_comparison(summary: pd.DataFrame, teacher_units: int, input_dim: int,
-                             labels: dict[tuple[str, str], str]) -> plt.Figure:
+def plot_protocol_comparison(
+    summary: pd.DataFrame, teacher_units: int, input_dim: int, labels: dict[tuple[str, str], str]
+) -> plt.Figure:
     """Side by side: geometric-mean normalised loss against m for each (teacher, protocol) pair,
     with min-max bands, so a reader sees which choice makes the transition sharp."""
     set_theme()
@@ -298,11 +394,22 @@ def plot_protocol_comparison(summary: pd.DataFrame, teacher_units: int, input_di
         colour = next(colours)
         n_diverged = int(rows["n_diverged"].sum())
         axis.fill_between(rows["n_particles"], rows["minimum"], rows["maximum"], color=colour, alpha=0.15, lw=0)
-        axis.plot(rows["n_particles"], rows["geometric_mean"], color=colour, marker="o", ms=3,
-                  label=label + (f" ({n_diverged} diverged runs left out)" if n_diverged else ""))
+        axis.plot(
+            rows["n_particles"],
+            rows["geometric_mean"],
+            color=colour,
+            marker="o",
+            ms=3,
+            label=label + (f" ({n_diverged} diverged runs left out)" if n_diverged else ""),
+        )
     axis.axvline(teacher_units, color=TEACHER_COLOUR, ls="--", label=f"$m = m_0$ = {teacher_units}")
-    axis.set(xscale="log", yscale="log", xlabel="number of particles $m$", ylabel=r"excess loss / ($\frac{1}{2}$ Var $y$)",
-             title=f"$d$ = {input_dim}: which choice makes the transition sharp? (line: geometric mean, band: min-max)")
+    axis.set(
+        xscale="log",
+        yscale="log",
+        xlabel="number of particles $m$",
+        ylabel=r"excess loss / ($\frac{1}{2}$ Var $y$)",
+        title=f"$d$ = {input_dim}: which choice makes the transition sharp? (line: geometric mean, band: min-max)",
+    )
     axis.title.set_fontsize(9)
     ticks = sorted(summary["n_particles"].unique())
     axis.set_xticks(ticks, [str(m) for m in ticks])
@@ -315,8 +422,12 @@ def plot_protocol_comparison(summary: pd.DataFrame, teacher_units: int, input_di
 # --------------------------------------------------------------------------------------------------
 # Claims: values, intervals, thresholds and verdicts
 
-VERDICT_COLOURS = {"holds": "#1b9e77", "does not hold": "#d95f02", "inconclusive": "#7570b3",
-                   "not evaluated": "#999999"}
+VERDICT_COLOURS = {
+    "holds": "#1b9e77",
+    "does not hold": "#d95f02",
+    "inconclusive": "#7570b3",
+    "not evaluated": "#999999",
+}
 
 
 def _claim_scale(values: np.ndarray, region) -> str:
@@ -341,8 +452,11 @@ def _claim_limits(values: np.ndarray, region, scale: str) -> tuple[float, float]
 def _shade_region(axis: plt.Axes, region, orientation: str) -> None:
     """Shade where the claim holds, within the axis's current limits, and draw its finite
     boundaries, along x (``"x"``) or y."""
-    span, line, limits = ((axis.axvspan, axis.axvline, axis.get_xlim()) if orientation == "x"
-                          else (axis.axhspan, axis.axhline, axis.get_ylim()))
+    span, line, limits = (
+        (axis.axvspan, axis.axvline, axis.get_xlim())
+        if orientation == "x"
+        else (axis.axhspan, axis.axhline, axis.get_ylim())
+    )
     lower, upper = max(region.lower, min(limits)), min(region.upper, max(limits))
     if lower < upper:
         span(lower, upper, color=VERDICT_COLOURS["holds"], alpha=0.12, lw=0)
@@ -356,8 +470,6 @@ def plot_claims(table: pd.DataFrame) -> plt.Figure:
     """One row per claim: its value (dot) and 95% interval (bar) on the claim's own axis (log where
     the numbers span decades), the threshold as a dashed line with the holding side shaded, coloured
     by verdict."""
-    from convexnn.intervals import parse_region
-
     set_theme()
     rows = list(table.itertuples(index=False))
     figure, axes = plt.subplots(len(rows), 1, figsize=(8.5, 0.62 * len(rows) + 1.0), squeeze=False)
@@ -378,8 +490,9 @@ def plot_claims(table: pd.DataFrame) -> plt.Figure:
         axis.text(1.01, 0.5, f"holds if {row.threshold}", transform=axis.transAxes, fontsize=7, va="center")
         axis.tick_params(axis="x", labelsize=7)
         axis.grid(False, axis="y")
-    figure.suptitle("The report's claims: value (dot) and 95% interval (bar); shaded: where the claim holds",
-                    fontsize=9)
+    figure.suptitle(
+        "The report's claims: value (dot) and 95% interval (bar); shaded: where the claim holds", fontsize=9
+    )
     figure.tight_layout()
     return figure
 
@@ -388,8 +501,6 @@ def plot_claims_by_seed(table: pd.DataFrame) -> plt.Figure:
     """One panel per claim: each base seed's value and 95% interval against the threshold (dashed,
     holding side shaded), coloured by verdict; the title gives the share of seeds with the most
     common verdict."""
-    from convexnn.intervals import parse_region
-
     set_theme()
     claims = list(dict.fromkeys(table["claim"]))
     n_columns = 4
@@ -414,12 +525,17 @@ def plot_claims_by_seed(table: pd.DataFrame) -> plt.Figure:
         axis.set_xticks(rows["seed"].to_list())
         axis.set_xlabel("base seed", fontsize=7)
         axis.tick_params(labelsize=7)
-    for axis in axes.flat[len(claims):]:
+    for axis in axes.flat[len(claims) :]:
         axis.set_axis_off()
-    handles = [matplotlib.lines.Line2D([], [], color=colour, lw=3, label=name) for name, colour in VERDICT_COLOURS.items()]
+    handles = [
+        matplotlib.lines.Line2D([], [], color=colour, lw=3, label=name) for name, colour in VERDICT_COLOURS.items()
+    ]
     figure.legend(handles=handles, loc="lower right", fontsize=8, title="verdict (bar: 95% interval)")
-    figure.suptitle("The report's claims under each base seed: value, 95% interval, threshold (dashed; shaded where "
-                    "the claim holds)", fontsize=9)
+    figure.suptitle(
+        "The report's claims under each base seed: value, 95% interval, threshold (dashed; shaded where "
+        "the claim holds)",
+        fontsize=9,
+    )
     figure.tight_layout()
     return figure
 
@@ -438,22 +554,38 @@ def plot_claims_atlas(table: pd.DataFrame) -> plt.Figure:
             if cell.empty:
                 continue
             verdict_name, value = cell["verdict"].iloc[0], float(cell["value"].iloc[0])
-            axis.add_patch(matplotlib.patches.Rectangle((column, row), 1, 1, color=VERDICT_COLOURS[verdict_name],
-                                                        alpha=0.85, lw=0))
-            axis.text(column + 0.5, row + 0.5, "n/a" if np.isnan(value) else f"{value:.2g}", ha="center",
-                      va="center", fontsize=7, color="white" if verdict_name != "not evaluated" else "black")
+            axis.add_patch(
+                matplotlib.patches.Rectangle((column, row), 1, 1, color=VERDICT_COLOURS[verdict_name], alpha=0.85, lw=0)
+            )
+            axis.text(
+                column + 0.5,
+                row + 0.5,
+                "n/a" if np.isnan(value) else f"{value:.2g}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if verdict_name != "not evaluated" else "black",
+            )
     axis.axvline(1, color="black", lw=2)  # the paper setting | the variations
     axis.set_xlim(0, len(variations))
     axis.set_ylim(len(claims), 0)
-    axis.set_xticks(np.arange(len(variations)) + 0.5,
-                    [f"{variation}\n({changes[variation]})" for variation in variations], rotation=60, ha="right",
-                    fontsize=7)
+    axis.set_xticks(
+        np.arange(len(variations)) + 0.5,
+        [f"{variation}\n({changes[variation]})" for variation in variations],
+        rotation=60,
+        ha="right",
+        fontsize=7,
+    )
     axis.set_yticks(np.arange(len(claims)) + 0.5, claims, fontsize=8)
     axis.grid(False)
     handles = [matplotlib.patches.Patch(color=colour, label=name) for name, colour in VERDICT_COLOURS.items()]
     axis.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="verdict")
-    axis.set_title("Where the report's claims hold: one setting varied at a time from the paper setting "
-                   "(first column); the value in each cell, empty where the variation does not change the "
-                   "claim's experiment", fontsize=9, wrap=True)
+    axis.set_title(
+        "Where the report's claims hold: one setting varied at a time from the paper setting "
+        "(first column); the value in each cell, empty where the variation does not change the "
+        "claim's experiment",
+        fontsize=9,
+        wrap=True,
+    )
     figure.tight_layout()
     return figure

@@ -75,7 +75,7 @@ def parse_region(text: str) -> Region:
     text = text.strip()
     for prefix, make in ((">=", at_least), ("<=", at_most), (">", above), ("<", below)):
         if text.startswith(prefix):
-            return make(float(text[len(prefix):]))
+            return make(float(text[len(prefix) :]))
     if text.startswith("= "):
         value = float(text[2:])
         return Region(value, value)
@@ -112,9 +112,13 @@ def verdict(low: float, high: float, region: Region) -> str:
     return DOES_NOT_HOLD if under or over else INCONCLUSIVE
 
 
-def bootstrap_interval(clusters: Sequence[Cluster], statistic: Callable[[list[Cluster]], float],
-                       n_resamples: int = N_RESAMPLES, level: float = LEVEL,
-                       seed: int = RESAMPLING_SEED) -> tuple[float, float]:
+def bootstrap_interval(
+    clusters: Sequence[Cluster],
+    statistic: Callable[[list[Cluster]], float],
+    n_resamples: int = N_RESAMPLES,
+    level: float = LEVEL,
+    seed: int = RESAMPLING_SEED,
+) -> tuple[float, float]:
     """Percentile interval of ``statistic`` over resamples of ``clusters`` (repetitions) drawn with
     replacement. A resample whose statistic is NaN (say, no finished run in it) is left out; if more
     than 5% are, the interval is (NaN, NaN): the value is too fragile to give one."""
@@ -144,8 +148,10 @@ def _binomial_tail_at_least(successes: int, trials: int, probability: float) -> 
     if probability >= 1.0:
         return 1.0
     log_p, log_q = math.log(probability), math.log1p(-probability)
-    terms = [math.lgamma(trials + 1) - math.lgamma(k + 1) - math.lgamma(trials - k + 1) + k * log_p
-             + (trials - k) * log_q for k in range(successes, trials + 1)]
+    terms = [
+        math.lgamma(trials + 1) - math.lgamma(k + 1) - math.lgamma(trials - k + 1) + k * log_p + (trials - k) * log_q
+        for k in range(successes, trials + 1)
+    ]
     peak = max(terms)
     return min(1.0, math.exp(peak) * sum(math.exp(term - peak) for term in terms))
 
@@ -169,9 +175,11 @@ def clopper_pearson(successes: int, trials: int, level: float = LEVEL) -> tuple[
     if not 0 <= successes <= trials:
         raise ValueError(f"successes must be in [0, {trials}], got {successes}")
     tail = (1 - level) / 2
-    low = 0.0 if successes == 0 else _solve_increasing(
-        lambda p: _binomial_tail_at_least(successes, trials, p), tail)
+    low = 0.0 if successes == 0 else _solve_increasing(lambda p: _binomial_tail_at_least(successes, trials, p), tail)
     # P(X <= successes) decreases in p: solve 1 - P(X >= successes + 1) = tail.
-    high = 1.0 if successes == trials else _solve_increasing(
-        lambda p: _binomial_tail_at_least(successes + 1, trials, p), 1 - tail)
+    high = (
+        1.0
+        if successes == trials
+        else _solve_increasing(lambda p: _binomial_tail_at_least(successes + 1, trials, p), 1 - tail)
+    )
     return low, high

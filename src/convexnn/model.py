@@ -47,9 +47,7 @@ def augment(inputs: np.ndarray) -> np.ndarray:
     return np.hstack([inputs, np.ones((inputs.shape[0], 1))])
 
 
-def predict(
-    output_weights: np.ndarray, hidden_weights: np.ndarray, inputs: np.ndarray, activation: str
-) -> np.ndarray:
+def predict(output_weights: np.ndarray, hidden_weights: np.ndarray, inputs: np.ndarray, activation: str) -> np.ndarray:
     """f(x) = (1/k) sum_j w_j sigma(v_j . x~) for every row x of ``inputs``."""
     pre_activation = augment(inputs) @ hidden_weights.T
     return activation_function(pre_activation, activation) @ output_weights / len(output_weights)

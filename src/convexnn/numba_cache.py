@@ -47,13 +47,19 @@ def cache_folder() -> Path:
     """The first writable candidate parent, with the source key appended."""
     key = f"convexnn-kernels-{_source_key()}"
     candidates = [Path(os.environ["NUMBA_CACHE_DIR"])] if os.environ.get("NUMBA_CACHE_DIR") else []
-    candidates += [PACKAGE_DIR / "__pycache__", Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "numba"]
+    candidates += [
+        PACKAGE_DIR / "__pycache__",
+        Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "numba",
+    ]
     for parent in candidates:
         if _writable(parent / key):
             return parent / key
     fallback = Path(tempfile.mkdtemp(prefix="convexnn-numba-"))
-    warnings.warn(f"no writable numba cache folder among {', '.join(map(str, candidates))}: compiling the kernels into "
-                  f"the temporary folder {fallback} (they are compiled again in every new process)", stacklevel=2)
+    warnings.warn(
+        f"no writable numba cache folder among {', '.join(map(str, candidates))}: compiling the kernels into "
+        f"the temporary folder {fallback} (they are compiled again in every new process)",
+        stacklevel=2,
+    )
     return fallback
 
 

@@ -105,22 +105,40 @@ class _Builder:
         self.plan.teachers.append(job)
         return job
 
-    def run(self, teacher: TeacherJob, path_parts: list[str], seed_configuration: dict, labels: dict,
-            repetition: int, settings: TrainingSettings) -> TrainingJob:
+    def run(
+        self,
+        teacher: TeacherJob,
+        path_parts: list[str],
+        seed_configuration: dict,
+        labels: dict,
+        repetition: int,
+        settings: TrainingSettings,
+    ) -> TrainingJob:
         job = TrainingJob(
             id=self._id(path_parts, repetition),
             seed=seed_entropy(self.scenario.seed, self.experiment, _configuration_key(seed_configuration), repetition),
-            teacher=teacher.id, labels=self._labels(labels, repetition), settings=settings,
+            teacher=teacher.id,
+            labels=self._labels(labels, repetition),
+            settings=settings,
         )
         self.plan.runs.append(job)
         return job
 
-    def baseline(self, teacher: TeacherJob, path_parts: list[str], seed_configuration: dict, labels: dict,
-                 repetition: int, **settings) -> BaselineJob:
+    def baseline(
+        self,
+        teacher: TeacherJob,
+        path_parts: list[str],
+        seed_configuration: dict,
+        labels: dict,
+        repetition: int,
+        **settings,
+    ) -> BaselineJob:
         job = BaselineJob(
             id=self._id(path_parts, repetition),
             seed=seed_entropy(self.scenario.seed, _BASELINE_STREAM, _configuration_key(seed_configuration), repetition),
-            teacher=teacher.id, labels=self._labels(labels, repetition), **settings,
+            teacher=teacher.id,
+            labels=self._labels(labels, repetition),
+            **settings,
         )
         self.plan.baselines.append(job)
         return job
@@ -130,9 +148,15 @@ def _report_teacher(builder: _Builder, section: dict, activation: str, repetitio
     """The teacher of a report experiment: the report's (``teacher_kind: report``, the default), or the
     equal-weight teacher of the Chizat & Bach experiment with |v*| = teacher_radius (``unit``)."""
     return builder.teacher(
-        {"activation": activation}, repetition, kind=section.get("teacher_kind", "report"), activation=activation,
-        input_dim=section["input_dim"], teacher_units=section["teacher_units"], radius=float(section["teacher_radius"]),
-        input_distribution=section["input_distribution"], test_size=section["test_size"],
+        {"activation": activation},
+        repetition,
+        kind=section.get("teacher_kind", "report"),
+        activation=activation,
+        input_dim=section["input_dim"],
+        teacher_units=section["teacher_units"],
+        radius=float(section["teacher_radius"]),
+        input_distribution=section["input_distribution"],
+        test_size=section["test_size"],
     )
 
 
@@ -142,9 +166,12 @@ def _settings(section: dict, activation: str, n_particles: int, **overrides) -> 
     values = section | overrides
     step_size = values["step_size"]
     return TrainingSettings(
-        activation=activation, n_particles=int(n_particles),
+        activation=activation,
+        n_particles=int(n_particles),
         step_size=float(step_size[activation] if isinstance(step_size, dict) else step_size),
-        batch_size=values["batch_size"], n_steps=values["n_steps"], n_checkpoints=values["n_checkpoints"],
+        batch_size=values["batch_size"],
+        n_steps=values["n_steps"],
+        n_checkpoints=values["n_checkpoints"],
         train_window=values["train_window"],
         init_radius=float(values["init_radius"]) if activation == "relu" else None,
         sigmoid_hidden_scale=float(values["sigmoid_hidden_scale"]) if activation == "sigmoid" else None,
@@ -157,15 +184,28 @@ def _overparam(config: dict, builder: _Builder) -> None:
     """Report 5.2, figs. 3-5: every (activation, k, repetition); one teacher per (activation,
     repetition). Fig. 3's runs record the whole curve, the others a few diagnostic checkpoints."""
     section, curves = config["overparam"], config["training_curves"]
-    for activation, repetition in itertools.product(section["activations"], range(section["repetitions"])):
+    pairs = [
+        (activation, repetition)
+        for activation in section["activations"]
+        for repetition in range(repetitions_of(section, activation))
+    ]
+    for activation, repetition in pairs:
         teacher = _report_teacher(builder, section, activation, repetition)
         for k in section["n_particles"]:
-            drawn = (activation == curves["activation"] and k in curves["n_particles"]
-                     and repetition == curves["repetition"])
+            drawn = (
+                activation == curves["activation"] and k in curves["n_particles"] and repetition == curves["repetition"]
+            )
             configuration = {"activation": activation, "n_particles": k}
-            settings = _settings(section, activation, k,
-                                 n_checkpoints=section["n_checkpoints"] if drawn else DIAGNOSTIC_CHECKPOINTS)
+            settings = _settings(
+                section, activation, k, n_checkpoints=section["n_checkpoints"] if drawn else DIAGNOSTIC_CHECKPOINTS
+            )
             builder.run(teacher, [activation, f"k{k}"], configuration, configuration, repetition, settings)
+
+
+def repetitions_of(section: dict, activation: str) -> int:
+    """An experiment's number of repetitions: one number, or one per activation."""
+    repetitions = section["repetitions"]
+    return repetitions[activation] if isinstance(repetitions, dict) else repetitions
 
 
 def _relu_trajectories(config: dict, builder: _Builder) -> None:
@@ -174,7 +214,9 @@ def _relu_trajectories(config: dict, builder: _Builder) -> None:
     for repetition in range(section["repetitions"]):
         teacher = _report_teacher(builder, section, "relu", repetition)
         settings = _settings(section, "relu", section["n_particles"], record_trajectory=True)
-        builder.run(teacher, [], {}, {"activation": "relu", "n_particles": section["n_particles"]}, repetition, settings)
+        builder.run(
+            teacher, [], {}, {"activation": "relu", "n_particles": section["n_particles"]}, repetition, settings
+        )
 
 
 def _sigmoid_trajectories(config: dict, builder: _Builder) -> None:
@@ -184,8 +226,14 @@ def _sigmoid_trajectories(config: dict, builder: _Builder) -> None:
         teacher = _report_teacher(builder, section, "sigmoid", repetition)
         for k in section["n_particles"]:
             settings = _settings(section, "sigmoid", k, record_trajectory=True)
-            builder.run(teacher, [f"k{k}"], {"n_particles": k}, {"activation": "sigmoid", "n_particles": k},
-                        repetition, settings)
+            builder.run(
+                teacher,
+                [f"k{k}"],
+                {"n_particles": k},
+                {"activation": "sigmoid", "n_particles": k},
+                repetition,
+                settings,
+            )
 
 
 def _r0_sweep(config: dict, builder: _Builder) -> None:
@@ -195,20 +243,32 @@ def _r0_sweep(config: dict, builder: _Builder) -> None:
     for repetition in range(section["repetitions"]):
         teacher = _report_teacher(builder, section, "relu", repetition)
         for radius in section["init_radius"]:
-            settings = _settings(section, "relu", section["n_particles"], init_radius=float(radius),
-                                 record_trajectory=radius in drawn)
-            builder.run(teacher, [f"r0_{_label_value(float(radius))}"], {"init_radius": float(radius)},
-                        {"activation": "relu", "n_particles": section["n_particles"], "init_radius": float(radius)},
-                        repetition, settings)
+            settings = _settings(
+                section, "relu", section["n_particles"], init_radius=float(radius), record_trajectory=radius in drawn
+            )
+            builder.run(
+                teacher,
+                [f"r0_{_label_value(float(radius))}"],
+                {"init_radius": float(radius)},
+                {"activation": "relu", "n_particles": section["n_particles"], "init_radius": float(radius)},
+                repetition,
+                settings,
+            )
 
 
 def cb2018_training_grid(section: dict) -> list[tuple[str, str, str, int]]:
     """(teacher, protocol, activation, m) of every Chizat & Bach run: the full grid with the unit
     teacher and the converging protocol, and the side-by-side of both teachers and protocols."""
-    runs = {("unit", "converge", activation, m) for activation in section["activations"] for m in section["n_particles"]}
+    runs = {
+        ("unit", "converge", activation, m) for activation in section["activations"] for m in section["n_particles"]
+    }
     comparison = section["comparison"]
-    runs |= {(teacher, protocol, comparison["activation"], m) for teacher in section["teachers"]
-             for protocol in section["protocols"] for m in comparison["n_particles"]}
+    runs |= {
+        (teacher, protocol, comparison["activation"], m)
+        for teacher in section["teachers"]
+        for protocol in section["protocols"]
+        for m in comparison["n_particles"]
+    }
     return sorted(runs)
 
 
@@ -221,27 +281,54 @@ def _cb2018(config: dict, builder: _Builder) -> None:
     grid = cb2018_training_grid(section)
     for repetition in range(section["repetitions"]):
         for teacher_kind, activation in sorted({(teacher, activation) for teacher, _, activation, _ in grid}):
-            radius = (section["teachers"]["unit"]["hidden_norm"][activation] if teacher_kind == "unit"
-                      else section["teachers"]["report"]["teacher_radius"])
+            radius = (
+                section["teachers"]["unit"]["hidden_norm"][activation]
+                if teacher_kind == "unit"
+                else section["teachers"]["report"]["teacher_radius"]
+            )
             teachers[teacher_kind, activation, repetition] = builder.teacher(
-                {"teacher": teacher_kind, "activation": activation}, repetition, kind=teacher_kind,
-                activation=activation, input_dim=section["input_dim"], teacher_units=section["teacher_units"],
-                radius=float(radius), input_distribution=section["input_distribution"], test_size=section["test_size"])
+                {"teacher": teacher_kind, "activation": activation},
+                repetition,
+                kind=teacher_kind,
+                activation=activation,
+                input_dim=section["input_dim"],
+                teacher_units=section["teacher_units"],
+                radius=float(radius),
+                input_distribution=section["input_distribution"],
+                test_size=section["test_size"],
+            )
         for teacher_kind, protocol, activation, m in grid:
-            steps = {key: value[activation] if isinstance(value, dict) else value
-                     for key, value in section["protocols"][protocol].items()}
-            settings = _settings(steps | {"n_checkpoints": DIAGNOSTIC_CHECKPOINTS,
-                                          "train_window": section["train_window"]}, activation, m)
+            steps = {
+                key: value[activation] if isinstance(value, dict) else value
+                for key, value in section["protocols"][protocol].items()
+            }
+            settings = _settings(
+                steps | {"n_checkpoints": DIAGNOSTIC_CHECKPOINTS, "train_window": section["train_window"]},
+                activation,
+                m,
+            )
             seed_configuration = {"teacher": teacher_kind, "activation": activation, "n_particles": m}
             labels = {"teacher": teacher_kind, "protocol": protocol, "activation": activation, "n_particles": m}
-            builder.run(teachers[teacher_kind, activation, repetition], [teacher_kind, protocol, activation, f"m{m}"],
-                        seed_configuration, labels, repetition, settings)
+            builder.run(
+                teachers[teacher_kind, activation, repetition],
+                [teacher_kind, protocol, activation, f"m{m}"],
+                seed_configuration,
+                labels,
+                repetition,
+                settings,
+            )
         for activation, m in itertools.product(section["activations"], section["n_particles"]):
             seed_configuration = {"teacher": "unit", "activation": activation, "n_particles": m}
-            builder.baseline(teachers["unit", activation, repetition], ["unit", activation, f"m{m}"],
-                             seed_configuration, seed_configuration, repetition, n_particles=m,
-                             hidden_norm=float(section["teachers"]["unit"]["hidden_norm"][activation]),
-                             n_samples=section["baseline_samples"])
+            builder.baseline(
+                teachers["unit", activation, repetition],
+                ["unit", activation, f"m{m}"],
+                seed_configuration,
+                seed_configuration,
+                repetition,
+                n_particles=m,
+                hidden_norm=float(section["teachers"]["unit"]["hidden_norm"][activation]),
+                n_samples=section["baseline_samples"],
+            )
 
 
 _EXPERIMENT_BUILDERS = {
@@ -318,8 +405,10 @@ class Plan:
         tuple value means any of its elements), in plan order."""
 
         def matches(job: TrainingJob) -> bool:
-            return all(job.labels.get(key) in (value if isinstance(value, (list, tuple)) else [value])
-                       for key, value in where.items())
+            return all(
+                job.labels.get(key) in (value if isinstance(value, (list, tuple)) else [value])
+                for key, value in where.items()
+            )
 
         return [job for job in self.experiment(scenario, experiment).runs if matches(job)]
 
@@ -340,8 +429,12 @@ def _share_with(planned: ExperimentPlan, paper: ExperimentPlan) -> ExperimentPla
         job = dataclasses.replace(job, teacher=renamed[job.teacher])
         runs.append(paper_runs.get(_without_id(job), job))
     paper_baselines = {_without_id(job): job for job in paper.baselines}
-    baselines = [paper_baselines.get(_without_id(job, teacher=renamed[job.teacher]),
-                                     dataclasses.replace(job, teacher=renamed[job.teacher])) for job in planned.baselines]
+    baselines = [
+        paper_baselines.get(
+            _without_id(job, teacher=renamed[job.teacher]), dataclasses.replace(job, teacher=renamed[job.teacher])
+        )
+        for job in planned.baselines
+    ]
     return ExperimentPlan(planned.scenario, planned.experiment, teachers, runs, baselines)
 
 
@@ -381,8 +474,10 @@ def robustness_scenarios(config: dict) -> list[Scenario]:
 def atlas_scenarios(config: dict) -> list[tuple[Scenario, dict, dict]]:
     """(scenario, variation, varied config) of each variation of ``atlas`` (`snakemake atlas`), at
     the base seed ``seed``."""
-    return [(Scenario(variation["name"], int(config["seed"])), variation, apply_variation(config, variation))
-            for variation in config.get("atlas", [])]
+    return [
+        (Scenario(variation["name"], int(config["seed"])), variation, apply_variation(config, variation))
+        for variation in config.get("atlas", [])
+    ]
 
 
 def describe_variation(variation: dict) -> str:
@@ -397,8 +492,9 @@ def make_plan(config: dict) -> Plan:
     report's experiments under every robustness seed, and each atlas variation's experiment."""
     main = main_scenario(config)
     pairs = [(main, experiment, config) for experiment in EXPERIMENTS]
-    pairs += [(scenario, experiment, config) for scenario in robustness_scenarios(config)
-              for experiment in REPORT_EXPERIMENTS]
+    pairs += [
+        (scenario, experiment, config) for scenario in robustness_scenarios(config) for experiment in REPORT_EXPERIMENTS
+    ]
     pairs += [(scenario, variation["experiment"], varied) for scenario, variation, varied in atlas_scenarios(config)]
     return Plan(pairs)
 

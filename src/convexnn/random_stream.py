@@ -48,8 +48,9 @@ import numpy as np
 from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
-import convexnn.numba_cache  # noqa: F401  (before any cached kernel: see the module)
 from numba.np.random._constants import fi_double, ki_double, wi_double, ziggurat_nor_inv_r, ziggurat_nor_r
+
+import convexnn.numba_cache  # noqa: F401  (before any cached kernel: see the module)
 
 GENERATOR_OPTIONS = dict(cache=True, nogil=True, error_model="numpy")
 

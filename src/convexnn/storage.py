@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import traceback
 import uuid
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -36,8 +37,10 @@ class CorruptFileError(ValueError):
     """An intermediate file that is not what its writer writes (truncated, empty, fields missing)."""
 
     def __init__(self, path: PathLike, problem: str):
-        super().__init__(f"{path}: {problem}. The file is corrupt or from another version of the pipeline: "
-                         f"delete it and rerun the build, which recreates it.")
+        super().__init__(
+            f"{path}: {problem}. The file is corrupt or from another version of the pipeline: "
+            f"delete it and rerun the build, which recreates it."
+        )
         self.path = path
 
 
@@ -90,8 +93,6 @@ def logging_to(log_path: PathLike | None) -> Iterator[None]:
     if log_path is None:
         yield
         return
-    import traceback
-
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log, contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
         try:
@@ -144,16 +145,34 @@ def read_table(path: PathLike, required: Sequence[str] = (), allow_empty: bool =
 # --------------------------------------------------------------------------------------------------
 # Teacher data
 
-TEACHER_ARRAYS = ("teacher_output_weights", "teacher_hidden_weights", "activation", "input_distribution",
-                  "test_inputs", "test_targets")
+TEACHER_ARRAYS = (
+    "teacher_output_weights",
+    "teacher_hidden_weights",
+    "activation",
+    "input_distribution",
+    "test_inputs",
+    "test_targets",
+)
 
 
-def write_teacher_data(path: PathLike, teacher_output_weights: np.ndarray, teacher_hidden_weights: np.ndarray,
-                       activation: str, input_distribution: str, test_inputs: np.ndarray,
-                       test_targets: np.ndarray) -> None:
-    write_npz(path, teacher_output_weights=teacher_output_weights, teacher_hidden_weights=teacher_hidden_weights,
-              activation=np.array(activation), input_distribution=np.array(input_distribution),
-              test_inputs=test_inputs, test_targets=test_targets)
+def write_teacher_data(
+    path: PathLike,
+    teacher_output_weights: np.ndarray,
+    teacher_hidden_weights: np.ndarray,
+    activation: str,
+    input_distribution: str,
+    test_inputs: np.ndarray,
+    test_targets: np.ndarray,
+) -> None:
+    write_npz(
+        path,
+        teacher_output_weights=teacher_output_weights,
+        teacher_hidden_weights=teacher_hidden_weights,
+        activation=np.array(activation),
+        input_distribution=np.array(input_distribution),
+        test_inputs=test_inputs,
+        test_targets=test_targets,
+    )
 
 
 def read_teacher_data(path: PathLike) -> dict:
@@ -174,8 +193,16 @@ def read_teacher_data(path: PathLike) -> dict:
 # --------------------------------------------------------------------------------------------------
 # Training curves
 
-CURVE_COLUMNS = ("step", "samples_seen", "n_steps", "test_loss", "train_loss", "zero_predictor_loss",
-                 "constant_predictor_loss", "diverged")
+CURVE_COLUMNS = (
+    "step",
+    "samples_seen",
+    "n_steps",
+    "test_loss",
+    "train_loss",
+    "zero_predictor_loss",
+    "constant_predictor_loss",
+    "diverged",
+)
 
 
 def write_curve(path: PathLike, labels: dict, columns: dict) -> pd.DataFrame:
@@ -206,8 +233,9 @@ def read_curve(path: PathLike) -> pd.DataFrame:
         raise CorruptFileError(path, "the steps do not increase")
     run_diverged, last_step, planned = bool(curve["diverged"].iloc[0]), int(steps[-1]), int(curve["n_steps"].iloc[0])
     if not run_diverged and last_step != planned:
-        raise CorruptFileError(path, f"the run ends at step {last_step} of {planned} without having diverged "
-                                     "(the file looks truncated)")
+        raise CorruptFileError(
+            path, f"the run ends at step {last_step} of {planned} without having diverged (the file looks truncated)"
+        )
     losses = curve["test_loss"].to_numpy(dtype=float)
     if not np.isfinite(losses[:-1]).all() or (not run_diverged and not np.isfinite(losses[-1])):
         raise CorruptFileError(path, "a test loss is missing or not finite before the end of the run")
@@ -221,18 +249,39 @@ def read_curves(paths: Sequence[PathLike]) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------------
 # Particles
 
-PARTICLE_ARRAYS = ("samples_seen", "output_weights", "hidden_weights", "teacher_output_weights",
-                   "teacher_hidden_weights", "test_loss", "diverged")
+PARTICLE_ARRAYS = (
+    "samples_seen",
+    "output_weights",
+    "hidden_weights",
+    "teacher_output_weights",
+    "teacher_hidden_weights",
+    "test_loss",
+    "diverged",
+)
 
 
-def write_particles(path: PathLike, samples_seen: np.ndarray, output_weights: np.ndarray,
-                    hidden_weights: np.ndarray, teacher_output_weights: np.ndarray,
-                    teacher_hidden_weights: np.ndarray, test_loss: np.ndarray, diverged: bool) -> None:
+def write_particles(
+    path: PathLike,
+    samples_seen: np.ndarray,
+    output_weights: np.ndarray,
+    hidden_weights: np.ndarray,
+    teacher_output_weights: np.ndarray,
+    teacher_hidden_weights: np.ndarray,
+    test_loss: np.ndarray,
+    diverged: bool,
+) -> None:
     """The particles (w (T, k), v (T, k, d + 1)) at T recorded checkpoints, with the samples seen and
     the test loss there, the teacher, and whether the run diverged."""
-    write_npz(path, samples_seen=samples_seen, output_weights=output_weights, hidden_weights=hidden_weights,
-              teacher_output_weights=teacher_output_weights, teacher_hidden_weights=teacher_hidden_weights,
-              test_loss=test_loss, diverged=np.array(bool(diverged)))
+    write_npz(
+        path,
+        samples_seen=samples_seen,
+        output_weights=output_weights,
+        hidden_weights=hidden_weights,
+        teacher_output_weights=teacher_output_weights,
+        teacher_hidden_weights=teacher_hidden_weights,
+        test_loss=test_loss,
+        diverged=np.array(bool(diverged)),
+    )
 
 
 def read_particles(path: PathLike) -> dict:

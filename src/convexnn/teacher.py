@@ -49,9 +49,7 @@ class Teacher:
         return predict(self.output_weights, self.hidden_weights, inputs, self.activation)
 
 
-def draw_teacher(
-    rng: np.random.Generator, n_units: int, input_dim: int, radius: float, activation: str
-) -> Teacher:
+def draw_teacher(rng: np.random.Generator, n_units: int, input_dim: int, radius: float, activation: str) -> Teacher:
     """M particles theta*_j ~ N(0, I_(d+2)) rescaled to ||theta*_j|| = r."""
     particles = sphere_points(rng, n_units, input_dim + 2, radius)
     return Teacher(particles[:, 0].copy(), particles[:, 1:].copy(), activation)

@@ -146,8 +146,20 @@ def _window_start(window_state, window_size, n_samples):
 
 
 @numba.njit(**JIT_OPTIONS)
-def _single_sample_steps(output_weights, weights, teacher_output_weights, teacher_weights, activation_code,
-                         distribution_code, step_size, n_steps, input_dim, stream, loss_window, window_state):
+def _single_sample_steps(
+    output_weights,
+    weights,
+    teacher_output_weights,
+    teacher_weights,
+    activation_code,
+    distribution_code,
+    step_size,
+    n_steps,
+    input_dim,
+    stream,
+    loss_window,
+    window_state,
+):
     """The steps of :func:`sgd_steps` at B = 1, on rows zero-padded to ``weights.shape[1]`` columns.
 
     Each step (1) finishes the forward pass of its sample x, whose pre-activations u_j were
@@ -262,8 +274,21 @@ def _single_sample_steps(output_weights, weights, teacher_output_weights, teache
 
 
 @numba.njit(**JIT_OPTIONS)
-def _batch_steps(output_weights, weights, teacher_output_weights, teacher_weights, activation_code,
-                 distribution_code, step_size, batch_size, n_steps, input_dim, stream, loss_window, window_state):
+def _batch_steps(
+    output_weights,
+    weights,
+    teacher_output_weights,
+    teacher_weights,
+    activation_code,
+    distribution_code,
+    step_size,
+    batch_size,
+    n_steps,
+    input_dim,
+    stream,
+    loss_window,
+    window_state,
+):
     """The steps of :func:`sgd_steps` for any B, on rows zero-padded to ``weights.shape[1]``
     columns: the forward pass of the batch, then the step of every particle (not fused)."""
     n_particles, width = weights.shape
@@ -360,13 +385,36 @@ def sgd_steps(
     weights = _padded_rows(hidden_weights, width)
     teacher_weights = _padded_rows(teacher_hidden_weights, width)
     if batch_size == 1:
-        _single_sample_steps(output_weights, weights, teacher_output_weights, teacher_weights, activation_code,
-                             distribution_code, step_size, n_steps, input_dim, stream_state, loss_window,
-                             window_state)
+        _single_sample_steps(
+            output_weights,
+            weights,
+            teacher_output_weights,
+            teacher_weights,
+            activation_code,
+            distribution_code,
+            step_size,
+            n_steps,
+            input_dim,
+            stream_state,
+            loss_window,
+            window_state,
+        )
     else:
-        _batch_steps(output_weights, weights, teacher_output_weights, teacher_weights, activation_code,
-                     distribution_code, step_size, batch_size, n_steps, input_dim, stream_state, loss_window,
-                     window_state)
+        _batch_steps(
+            output_weights,
+            weights,
+            teacher_output_weights,
+            teacher_weights,
+            activation_code,
+            distribution_code,
+            step_size,
+            batch_size,
+            n_steps,
+            input_dim,
+            stream_state,
+            loss_window,
+            window_state,
+        )
     hidden_weights[:, :] = weights[:, :augmented_dim]
 
 
@@ -464,9 +512,7 @@ def sgd_steps_reference(
             loss_window[window_state[0]] = 0.5 * residual**2
             window_state[0] = (window_state[0] + 1) % len(loss_window)
             window_state[1] = min(window_state[1] + 1, len(loss_window))
-        grad_output, grad_hidden = loss_gradients(
-            output_weights, hidden_weights, inputs, targets, teacher.activation
-        )
+        grad_output, grad_hidden = loss_gradients(output_weights, hidden_weights, inputs, targets, teacher.activation)
         output_weights -= step_size * n_particles * grad_output
         hidden_weights -= step_size * n_particles * grad_hidden
 
@@ -542,19 +588,37 @@ def train(
             if engine == "compiled":
                 if segment:
                     sgd_steps(
-                        output_weights, hidden_weights, teacher.output_weights, teacher.hidden_weights,
-                        activation_code, DISTRIBUTION_CODES[distribution], float(step_size), int(batch_size),
-                        segment, stream_state, loss_window, window_state,
+                        output_weights,
+                        hidden_weights,
+                        teacher.output_weights,
+                        teacher.hidden_weights,
+                        activation_code,
+                        DISTRIBUTION_CODES[distribution],
+                        float(step_size),
+                        int(batch_size),
+                        segment,
+                        stream_state,
+                        loss_window,
+                        window_state,
                     )
                 loss = compiled_test_loss(output_weights, hidden_weights, test_inputs, test_targets, activation_code)
             else:
                 with np.errstate(over="ignore", invalid="ignore"):
                     sgd_steps_reference(
-                        output_weights, hidden_weights, teacher, distribution, step_size, batch_size,
-                        segment, rng, loss_window, window_state,
+                        output_weights,
+                        hidden_weights,
+                        teacher,
+                        distribution,
+                        step_size,
+                        batch_size,
+                        segment,
+                        rng,
+                        loss_window,
+                        window_state,
                     )
-                    loss = square_loss(predict(output_weights, hidden_weights, test_inputs, teacher.activation),
-                                       test_targets)
+                    loss = square_loss(
+                        predict(output_weights, hidden_weights, test_inputs, teacher.activation), test_targets
+                    )
             filled = window_state[1]
             test_losses.append(loss)
             train_losses.append(float(loss_window[:filled].mean()) if filled else np.nan)

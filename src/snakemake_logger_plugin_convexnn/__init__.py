@@ -22,9 +22,11 @@ from snakemake_interface_logger_plugins.base import LogHandlerBase
 from snakemake_interface_logger_plugins.common import LogEvent
 
 # Per-job or per-scheduling-round messages that only repeat what the progress line says.
-NOISE = re.compile(r"^(Select jobs to execute\.\.\.|Execute \d+ jobs\.\.\.|Building DAG of jobs\.\.\.|Using shell: .*|"
-                   r"Provided cores: \d+|Rules claiming more threads will be scaled down\.|"
-                   r"Assuming unrestricted shared filesystem usage\.)$")
+NOISE = re.compile(
+    r"^(Select jobs to execute\.\.\.|Execute \d+ jobs\.\.\.|Building DAG of jobs\.\.\.|Using shell: .*|"
+    r"Provided cores: \d+|Rules claiming more threads will be scaled down\.|"
+    r"Assuming unrestricted shared filesystem usage\.)$"
+)
 STEP_PERCENT = 10
 
 
@@ -93,8 +95,10 @@ class LogHandler(LogHandlerBase):
                 self._progress(record.done, record.total)
             elif event == LogEvent.RUN_INFO and isinstance(getattr(record, "stats", None), dict):
                 stats = {rule: count for rule, count in record.stats.items() if rule != "total"}
-                self._write(f"{sum(stats.values())} jobs to run: "
-                            + ", ".join(f"{rule} {count}" for rule, count in stats.items()))
+                self._write(
+                    f"{sum(stats.values())} jobs to run: "
+                    + ", ".join(f"{rule} {count}" for rule, count in stats.items())
+                )
             else:
                 lines = self.format(record).split("\n")
                 if event in (None, LogEvent.RESOURCES_INFO, LogEvent.RUN_INFO):

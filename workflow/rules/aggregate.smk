@@ -9,13 +9,14 @@ rule aggregate:
         finals="results/aggregate/{scenario}/{experiment}/finals.csv",
         summary="results/aggregate/{scenario}/{experiment}/summary.csv",
         curves="results/aggregate/{scenario}/{experiment}/curves.csv",
-    params:
-        value=summary_value,
     log:
         "logs/aggregate/{scenario}/{experiment}.log",
     benchmark:
         "results/benchmarks/aggregate/{scenario}/{experiment}.tsv"
     localrule: True
+    params:
+        value=summary_value,
     run:
-        aggregate_experiment(input.curves, input.baselines, params.value, output.finals, output.summary,
-                             output.curves, log[0])
+        aggregate_experiment(
+            input.curves, input.baselines, params.value, output.finals, output.summary, output.curves, log[0]
+        )

@@ -9,13 +9,13 @@ rule cb2018_transitions:
         code=code_inputs("convexnn.jobs.aggregate"),
     output:
         "results/cb2018_transitions/transitions.csv",
-    params:
-        teacher_units=config["cb2018"]["teacher_units"],
     log:
         "logs/cb2018_transitions.log",
     benchmark:
         "results/benchmarks/cb2018_transitions.tsv"
     localrule: True
+    params:
+        teacher_units=config["cb2018"]["teacher_units"],
     run:
         write_transitions(input.summary, params.teacher_units, output[0], log[0])
 
@@ -32,14 +32,14 @@ rule fig_cb2018_transition:
             category="Beyond the report",
         ),
         pdf="figures/cb2018_transition.pdf",
-    params:
-        teacher_units=config["cb2018"]["teacher_units"],
-        input_dim=config["cb2018"]["input_dim"],
     log:
         "logs/fig_cb2018_transition.log",
     benchmark:
         "results/benchmarks/fig_cb2018_transition.tsv"
     localrule: True
+    params:
+        teacher_units=config["cb2018"]["teacher_units"],
+        input_dim=config["cb2018"]["input_dim"],
     run:
         cb2018_transition_figure(input.finals, input.summary, params.teacher_units, params.input_dim, output, log[0])
 
@@ -55,19 +55,26 @@ rule fig_cb2018_protocols:
             category="Beyond the report",
         ),
         pdf="figures/cb2018_protocols.pdf",
-    params:
-        teacher_units=config["cb2018"]["teacher_units"],
-        input_dim=config["cb2018"]["input_dim"],
-        activation=config["cb2018"]["comparison"]["activation"],
-        protocols=config["cb2018"]["protocols"],
     log:
         "logs/fig_cb2018_protocols.log",
     benchmark:
         "results/benchmarks/fig_cb2018_protocols.tsv"
     localrule: True
+    params:
+        teacher_units=config["cb2018"]["teacher_units"],
+        input_dim=config["cb2018"]["input_dim"],
+        activation=config["cb2018"]["comparison"]["activation"],
+        protocols=config["cb2018"]["protocols"],
     run:
-        cb2018_protocols_figure(input.summary, params.teacher_units, params.input_dim, params.activation,
-                                params.protocols, output, log[0])
+        cb2018_protocols_figure(
+            input.summary,
+            params.teacher_units,
+            params.input_dim,
+            params.activation,
+            params.protocols,
+            output,
+            log[0],
+        )
 
 
 rule beyond:

@@ -1,12 +1,14 @@
 rule config_used:
     """The configuration the results were built with, as one YAML file (shown in the HTML report)."""
+    input:
+        code=code_inputs("convexnn.jobs.summary"),
     output:
         report("results/config_used/config.yaml", caption="../report/config_used.rst", category="Configuration"),
-    params:
-        config=config,
     log:
         "logs/config_used.log",
     localrule: True
+    params:
+        config=config,
     run:
         write_config(params.config, output[0], log[0])
 
@@ -19,14 +21,14 @@ rule experiment_claims:
         code=code_inputs("convexnn.jobs.claims"),
     output:
         "results/experiment_claims/{scenario}/{experiment}.csv",
-    params:
-        runs=trajectory_runs,
-        context=experiment_context,
     log:
         "logs/experiment_claims/{scenario}/{experiment}.log",
     benchmark:
         "results/benchmarks/experiment_claims/{scenario}/{experiment}.tsv"
     localrule: True
+    params:
+        runs=trajectory_runs,
+        context=experiment_context,
     run:
         experiment_claims(wildcards.experiment, input.finals, params.runs, params.context, output[0], log[0])
 
@@ -83,14 +85,14 @@ rule robustness_table:
         code=code_inputs("convexnn.jobs.claims"),
     output:
         "results/robustness/claims_by_seed.csv",
-    params:
-        seeds=ROBUSTNESS_SEEDS,
-        per_seed=len(REPORT_EXPERIMENTS),
     log:
         "logs/robustness_table.log",
     benchmark:
         "results/benchmarks/robustness_table.tsv"
     localrule: True
+    params:
+        seeds=ROBUSTNESS_SEEDS,
+        per_seed=len(REPORT_EXPERIMENTS),
     run:
         collect_claims_by_seed(input.tables, params.seeds, params.per_seed, output[0], log[0])
 
@@ -131,13 +133,13 @@ rule atlas_table:
         code=code_inputs("convexnn.jobs.claims"),
     output:
         "results/atlas/claims_atlas.csv",
-    params:
-        variations=[{key: variation[key] for key in ("name", "experiment", "change")} for _, variation in ATLAS],
     log:
         "logs/atlas_table.log",
     benchmark:
         "results/benchmarks/atlas_table.tsv"
     localrule: True
+    params:
+        variations=[{key: variation[key] for key in ("name", "experiment", "change")} for _, variation in ATLAS],
     run:
         collect_claims_by_variation(input.paper[0], input.tables, params.variations, output[0], log[0])
 
@@ -168,4 +170,3 @@ rule atlas:
     localrule: True
     run:
         atlas_summary(input.table[0], input.figure[0], log[0])
-

@@ -46,8 +46,10 @@ PLAN = make_plan(config)
 MAIN = main_scenario(config).name
 ROBUSTNESS_SEEDS = [scenario.seed for scenario in robustness_scenarios(config)]
 # (scenario name, variation with its "change" in words) of each atlas variation, in the order of config.yaml.
-ATLAS = [(scenario.name, variation | {"change": describe_variation(variation)})
-         for scenario, variation, _ in atlas_scenarios(config)]
+ATLAS = [
+    (scenario.name, variation | {"change": describe_variation(variation)})
+    for scenario, variation, _ in atlas_scenarios(config)
+]
 # Code that changes results is an input of each job: code_inputs() lists the modules its entry point
 # (a module of src/convexnn/jobs/) imports, directly or not, as paths relative to the working
 # directory, so that an edit reruns exactly the jobs it can change and a copied project stays up
@@ -136,8 +138,11 @@ def curves_selected(experiment, scenario=MAIN, **where):
 
 def robustness_claim_tables(wildcards):
     """Each seed's experiment claim tables, seed after seed, experiments in the report's order."""
-    return [f"results/experiment_claims/{scenario.name}/{experiment}.csv"
-            for scenario in robustness_scenarios(config) for experiment in REPORT_EXPERIMENTS]
+    return [
+        f"results/experiment_claims/{scenario.name}/{experiment}.csv"
+        for scenario in robustness_scenarios(config)
+        for experiment in REPORT_EXPERIMENTS
+    ]
 
 
 # --- The atlas: each variation's claims --------------------------------------------------------------
@@ -145,16 +150,3 @@ def robustness_claim_tables(wildcards):
 
 def atlas_claim_tables(wildcards):
     return [f"results/experiment_claims/{scenario}/{variation['experiment']}.csv" for scenario, variation in ATLAS]
-
-
-def relu_variations():
-    """The atlas variations of the fig. 1 experiment, each {name, change, finals, particles: {repetition:
-    path}}: fig. 1 (b) may show a stuck run of one of them."""
-    chosen = []
-    for scenario, variation in ATLAS:
-        if variation["experiment"] == "relu_trajectories":
-            runs = PLAN.select(scenario, "relu_trajectories")
-            chosen.append({"name": variation["name"], "change": variation["change"],
-                           "finals": aggregate_of("relu_trajectories", "finals", scenario),
-                           "particles": {job.labels["repetition"]: job.particles_path for job in runs}})
-    return chosen

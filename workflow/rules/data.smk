@@ -4,14 +4,12 @@ rule teacher_data:
         code=code_inputs("convexnn.jobs.teacher_data"),
     output:
         "results/teacher_data/{teacher}.npz",
-    params:
-        job=teacher_record,
     log:
         "logs/teacher_data/{teacher}.log",
-    benchmark:
-        "results/benchmarks/teacher_data/{teacher}.tsv"
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        job=teacher_record,
     run:
         make_teacher_data(params.job, output[0], log[0])

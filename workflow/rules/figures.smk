@@ -7,9 +7,6 @@ rule fig1_relu_trajectories:
     input:
         finals=aggregate_of("relu_trajectories", "finals"),
         trajectories=particles_of("relu_trajectories"),
-        # panel (b) may show a stuck run of an atlas variation when no paper run is stuck
-        variation_finals=[variation["finals"] for variation in relu_variations()],
-        variation_trajectories=[path for variation in relu_variations() for path in variation["particles"].values()],
         code=code_inputs("convexnn.jobs.figures"),
     output:
         png=report(
@@ -18,17 +15,15 @@ rule fig1_relu_trajectories:
             category="Report section 5.1",
         ),
         pdf="figures/fig1_relu_trajectories.pdf",
-    params:
-        repetitions=[job.labels["repetition"] for job in PLAN.select(MAIN, "relu_trajectories")],
-        variations=relu_variations(),
     log:
         "logs/fig1_relu_trajectories.log",
     benchmark:
         "results/benchmarks/fig1_relu_trajectories.tsv"
     localrule: True
+    params:
+        repetitions=[job.labels["repetition"] for job in PLAN.select(MAIN, "relu_trajectories")],
     run:
-        relu_trajectories_figure(input.finals, input.trajectories, params.repetitions, params.variations, output,
-                                 log[0])
+        relu_trajectories_figure(input.finals, input.trajectories, params.repetitions, output, log[0])
 
 
 rule fig2_sigmoid_trajectories:
@@ -45,13 +40,13 @@ rule fig2_sigmoid_trajectories:
             category="Report section 5.1",
         ),
         pdf="figures/fig2_sigmoid_trajectories.pdf",
-    params:
-        n_particles=config["sigmoid_trajectories"]["n_particles"],
     log:
         "logs/fig2_sigmoid_trajectories.log",
     benchmark:
         "results/benchmarks/fig2_sigmoid_trajectories.tsv"
     localrule: True
+    params:
+        n_particles=config["sigmoid_trajectories"]["n_particles"],
     run:
         sigmoid_trajectories_figure(input.trajectories, params.n_particles, output, log[0])
 
@@ -75,13 +70,13 @@ rule fig3_training_curves:
             category="Report section 5.2",
         ),
         pdf="figures/fig3_training_curves.pdf",
-    params:
-        teacher_units=config["overparam"]["teacher_units"],
     log:
         "logs/fig3_training_curves.log",
     benchmark:
         "results/benchmarks/fig3_training_curves.tsv"
     localrule: True
+    params:
+        teacher_units=config["overparam"]["teacher_units"],
     run:
         training_curves_figure(input.curves, params.teacher_units, output, log[0])
 
@@ -98,18 +93,19 @@ rule fig4_overparam_relu:
             category="Report section 5.2",
         ),
         pdf="figures/fig4_overparam_relu.pdf",
-    params:
-        activation="relu",
-        teacher_units=config["overparam"]["teacher_units"],
-        title="ReLU: excess loss at the end of training (report fig. 4)",
     log:
         "logs/fig4_overparam_relu.log",
     benchmark:
         "results/benchmarks/fig4_overparam_relu.tsv"
     localrule: True
+    params:
+        activation="relu",
+        teacher_units=config["overparam"]["teacher_units"],
+        title="ReLU: excess loss at the end of training (report fig. 4)",
     run:
-        excess_loss_figure(input.finals, input.summary, params.activation, params.teacher_units, params.title, output,
-                           log[0])
+        excess_loss_figure(
+            input.finals, input.summary, params.activation, params.teacher_units, params.title, output, log[0]
+        )
 
 
 rule fig5_overparam_sigmoid:
@@ -124,18 +120,19 @@ rule fig5_overparam_sigmoid:
             category="Report section 5.2",
         ),
         pdf="figures/fig5_overparam_sigmoid.pdf",
-    params:
-        activation="sigmoid",
-        teacher_units=config["overparam"]["teacher_units"],
-        title="Sigmoid: excess loss at the end of training (report fig. 5)",
     log:
         "logs/fig5_overparam_sigmoid.log",
     benchmark:
         "results/benchmarks/fig5_overparam_sigmoid.tsv"
     localrule: True
+    params:
+        activation="sigmoid",
+        teacher_units=config["overparam"]["teacher_units"],
+        title="Sigmoid: excess loss at the end of training (report fig. 5)",
     run:
-        excess_loss_figure(input.finals, input.summary, params.activation, params.teacher_units, params.title, output,
-                           log[0])
+        excess_loss_figure(
+            input.finals, input.summary, params.activation, params.teacher_units, params.title, output, log[0]
+        )
 
 
 rule fig6_r0_sweep:
@@ -174,12 +171,12 @@ rule fig7_lazy_vs_active:
             category="Report section 5.3",
         ),
         pdf="figures/fig7_lazy_vs_active.pdf",
-    params:
-        init_radius=config["lazy_vs_active"]["init_radius"],
     log:
         "logs/fig7_lazy_vs_active.log",
     benchmark:
         "results/benchmarks/fig7_lazy_vs_active.tsv"
     localrule: True
+    params:
+        init_radius=config["lazy_vs_active"]["init_radius"],
     run:
         lazy_vs_active_figure(input.trajectories, params.init_radius, output, log[0])

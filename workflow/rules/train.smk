@@ -1,3 +1,6 @@
+# No benchmark: here or in data.smk. These are run: jobs, so a benchmark file would time the whole
+# Snakemake process, not the job. The resources below come from benchmarks/job_resources.py, which
+# times the jobs themselves.
 rule train:
     """One student trained by online SGD on one teacher (report 5.1-5.3): a run of the plan, for
     every experiment (src/convexnn/plan.py)."""
@@ -7,15 +10,13 @@ rule train:
     output:
         curve="results/train/{run}.csv",
         particles="results/train/{run}.npz",
-    params:
-        job=run_record,
     log:
         "logs/train/{run}.log",
-    benchmark:
-        "results/benchmarks/train/{run}.tsv"
     resources:
         mem_mb=500,
         runtime=training_runtime,
+    params:
+        job=run_record,
     run:
         run_training(params.job, input.teacher, output.curve, output.particles, log[0])
 
@@ -28,14 +29,12 @@ rule baseline:
         code=code_inputs("convexnn.jobs.baseline"),
     output:
         "results/baseline/{baseline}.csv",
-    params:
-        job=baseline_record,
     log:
         "logs/baseline/{baseline}.log",
-    benchmark:
-        "results/benchmarks/baseline/{baseline}.tsv"
     resources:
         mem_mb=2000,
         runtime=5,
+    params:
+        job=baseline_record,
     run:
         fit_baseline(params.job, input.teacher, output[0], log[0])

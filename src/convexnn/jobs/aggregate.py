@@ -17,9 +17,15 @@ from convexnn.storage import PathLike, append_to_log, read_curves, read_table, w
 BASELINE_COLUMNS = ("baseline_loss", "zero_predictor_loss", "constant_predictor_loss")
 
 
-def aggregate_experiment(curve_paths: list[PathLike], baseline_paths: list[PathLike], value: str,
-                         finals_path: PathLike, summary_path: PathLike, curves_path: PathLike,
-                         log_path: PathLike | None = None) -> None:
+def aggregate_experiment(
+    curve_paths: list[PathLike],
+    baseline_paths: list[PathLike],
+    value: str,
+    finals_path: PathLike,
+    summary_path: PathLike,
+    curves_path: PathLike,
+    log_path: PathLike | None = None,
+) -> None:
     """Write the final losses of every run (one row each), their summary over repetitions per
     configuration (of ``value``: "excess_loss", or "normalised_loss" for losses divided by 1/2 Var(y)),
     with the convex baseline's geometric mean where there are baselines, and the test-loss curves
@@ -41,7 +47,9 @@ def aggregate_experiment(curve_paths: list[PathLike], baseline_paths: list[PathL
     write_table(summarise_curves(curves, by), curves_path)
 
 
-def write_transitions(summary_path: PathLike, teacher_units: int, path: PathLike, log_path: PathLike | None = None) -> None:
+def write_transitions(
+    summary_path: PathLike, teacher_units: int, path: PathLike, log_path: PathLike | None = None
+) -> None:
     """Chizat & Bach: the fall of the geometric-mean loss across m0 per (teacher, protocol, activation)."""
     summary = read_table(summary_path, ["teacher", "protocol", "activation", "n_particles", "geometric_mean"])
     transitions = transition_ratio(summary, teacher_units, ["teacher", "protocol", "activation"])

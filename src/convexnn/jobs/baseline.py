@@ -19,9 +19,20 @@ def fit_baseline(job: dict, teacher_path: PathLike, path: PathLike, log_path: Pa
     test_inputs, test_targets = data["test_inputs"], data["test_targets"]
     rng = generator(job.seed)
     hidden = fixed_hidden_units(rng, job.n_particles, test_inputs.shape[1], job.hidden_norm)
-    loss = random_features_loss(teacher, data["input_distribution"], hidden, rng, job.n_samples, test_inputs,
-                                test_targets)
-    write_table(pd.DataFrame([{**job.labels, "baseline_loss": loss,
-                               "zero_predictor_loss": zero_predictor_loss(test_targets),
-                               "constant_predictor_loss": constant_predictor_loss(test_targets)}]), path)
+    loss = random_features_loss(
+        teacher, data["input_distribution"], hidden, rng, job.n_samples, test_inputs, test_targets
+    )
+    write_table(
+        pd.DataFrame(
+            [
+                {
+                    **job.labels,
+                    "baseline_loss": loss,
+                    "zero_predictor_loss": zero_predictor_loss(test_targets),
+                    "constant_predictor_loss": constant_predictor_loss(test_targets),
+                }
+            ]
+        ),
+        path,
+    )
     append_to_log(log_path, f"{job.id}: baseline loss {loss:.3e}", first=True)

@@ -47,58 +47,70 @@ def drawing(log_path: PathLike | None, outputs: Sequence[PathLike]) -> Iterator[
     append_to_log(log_path, "done")
 
 
-def relu_trajectories_figure(finals_path: PathLike, trajectory_paths: Sequence[PathLike], repetitions: Sequence[int],
-                             variations: Sequence[dict], outputs: Sequence[PathLike],
-                             log_path: PathLike | None = None) -> None:
-    """Report fig. 1: panel (a) the paper-setting run chosen by :func:`convexnn.aggregation.select_panels`;
-    panel (b) its stuck run, or if no paper run is stuck, a stuck run of the atlas variation
-    ({name, change, finals, particles}) with the largest share of stuck runs, or if none got stuck
-    anywhere, the paper setting's worst run, labelled as not stuck."""
+def relu_trajectories_figure(
+    finals_path: PathLike,
+    trajectory_paths: Sequence[PathLike],
+    repetitions: Sequence[int],
+    outputs: Sequence[PathLike],
+    log_path: PathLike | None = None,
+) -> None:
+    """Report fig. 1: the two runs :func:`convexnn.aggregation.select_panels` chooses, (a) one that
+    reaches the global minimum and (b) one stuck in a local minimum; if no run is stuck, (b) shows
+    the worst run, labelled as not stuck."""
     with drawing(log_path, outputs):
-        columns = FINALS + ["initial_test_loss", "reached_global_minimum"]
-        finals = read_table(finals_path, columns)
-        paper = select_panels(finals).set_index("panel")
+        finals = read_table(finals_path, FINALS + ["initial_test_loss", "reached_global_minimum"])
+        chosen = select_panels(finals).set_index("panel")
         trajectories = dict(zip(repetitions, trajectory_paths))
         n_diverged = int(finals["diverged"].sum())
         diverged = f"; {n_diverged} diverged runs left out" if n_diverged else ""
         panels = []
-        a = paper.loc["a"]
+        a, b = chosen.loc["a"], chosen.loc["b"]
         if a.repetition < 0:
-            panels.append((f"(a) no run reaches the global minimum:\nnone of the {a.n_runs} repetitions fits\n"
-                           f"'{a.rule}'{diverged}", None))
+            panels.append(
+                (
+                    f"(a) no run reaches the global minimum:\nnone of the {a.n_runs} repetitions fits\n"
+                    f"'{a.rule}'{diverged}",
+                    None,
+                )
+            )
         else:
-            panels.append((f"(a) reaches the global minimum: repetition {a.repetition} of {a.n_runs}\n"
-                           f"final/initial test loss {a.loss_ratio:.1e}{diverged}", read_particles(trajectories[a.repetition])))
-        b = paper.loc["b"]
+            panels.append(
+                (
+                    f"(a) reaches the global minimum: repetition {a.repetition} of {a.n_runs}\n"
+                    f"final/initial test loss {a.loss_ratio:.1e}{diverged}",
+                    read_particles(trajectories[a.repetition]),
+                )
+            )
         if b.repetition >= 0:
-            panels.append((f"(b) stuck in a local minimum: repetition {b.repetition}, {b.n_candidates} of {b.n_runs} "
-                           f"runs stuck\nfinal/initial test loss {b.loss_ratio:.1e}{diverged}",
-                           read_particles(trajectories[b.repetition])))
+            panels.append(
+                (
+                    f"(b) stuck in a local minimum: repetition {b.repetition}; {b.n_candidates} of {b.n_runs} "
+                    f"runs are stuck\nfinal/initial test loss {b.loss_ratio:.1e}{diverged}",
+                    read_particles(trajectories[b.repetition]),
+                )
+            )
+        elif finals["diverged"].all():
+            panels.append((f"(b) every one of the {b.n_runs} runs diverged: no run to show", None))
         else:
-            stuck = []
-            for variation in variations:
-                choice = select_panels(read_table(variation["finals"], columns)).set_index("panel").loc["b"]
-                if choice.repetition >= 0:
-                    stuck.append((choice.n_candidates / choice.n_runs, variation, choice))
-            if stuck:
-                share, variation, choice = max(stuck, key=lambda item: item[0])
-                panels.append((f"(b) stuck in a local minimum under the variation {variation['name']}\n"
-                               f"({variation['change']}): repetition {choice.repetition}, {choice.n_candidates} of "
-                               f"{choice.n_runs} runs stuck\nfinal/initial test loss {choice.loss_ratio:.1e}; no run of "
-                               f"the paper setting is stuck", read_particles(variation["particles"][int(choice.repetition)])))
-            else:
-                done = finals[~finals["diverged"].astype(bool)]
-                worst = done.loc[(done["excess_loss"] / done["initial_test_loss"]).idxmax()]
-                repetition = int(worst["repetition"])
-                panels.append((f"(b) NOT stuck: the worst of the {len(done)} runs (repetition {repetition}), "
-                               f"final/initial test loss {worst['excess_loss'] / worst['initial_test_loss']:.1e};\n"
-                               f"no run got stuck in the paper setting or in any of its {len(variations)} atlas "
-                               "variations", read_particles(trajectories[repetition])))
+            done = finals[~finals["diverged"].astype(bool)]
+            ratios = done["excess_loss"] / done["initial_test_loss"]
+            worst = int(done.loc[ratios.idxmax(), "repetition"])
+            panels.append(
+                (
+                    f"(b) NOT stuck: no run of {b.n_runs} is stuck; the worst (repetition {worst})\n"
+                    f"ends at final/initial test loss {ratios.max():.1e}{diverged}",
+                    read_particles(trajectories[worst]),
+                )
+            )
         save_figure(plot_relu_trajectory_panels(panels), outputs)
 
 
-def sigmoid_trajectories_figure(trajectory_paths: Sequence[PathLike], n_particles: Sequence[int],
-                                outputs: Sequence[PathLike], log_path: PathLike | None = None) -> None:
+def sigmoid_trajectories_figure(
+    trajectory_paths: Sequence[PathLike],
+    n_particles: Sequence[int],
+    outputs: Sequence[PathLike],
+    log_path: PathLike | None = None,
+) -> None:
     """Report fig. 2: one panel per k (repetition 0)."""
     with drawing(log_path, outputs):
         panels = []
@@ -109,41 +121,65 @@ def sigmoid_trajectories_figure(trajectory_paths: Sequence[PathLike], n_particle
         save_figure(plot_sigmoid_trajectory_panels(panels), outputs)
 
 
-def training_curves_figure(curve_paths: Sequence[PathLike], teacher_units: int, outputs: Sequence[PathLike],
-                           log_path: PathLike | None = None) -> None:
+def training_curves_figure(
+    curve_paths: Sequence[PathLike], teacher_units: int, outputs: Sequence[PathLike], log_path: PathLike | None = None
+) -> None:
     """Report fig. 3: the training curves of the runs drawn."""
     with drawing(log_path, outputs):
         save_figure(plot_training_curves([read_curve(path) for path in curve_paths], teacher_units), outputs)
 
 
-def excess_loss_figure(finals_path: PathLike, summary_path: PathLike, activation: str, teacher_units: int, title: str,
-                       outputs: Sequence[PathLike], log_path: PathLike | None = None) -> None:
+def excess_loss_figure(
+    finals_path: PathLike,
+    summary_path: PathLike,
+    activation: str,
+    teacher_units: int,
+    title: str,
+    outputs: Sequence[PathLike],
+    log_path: PathLike | None = None,
+) -> None:
     """Report figs. 4 and 5: final excess loss against k for one activation."""
     with drawing(log_path, outputs):
         finals = read_table(finals_path, FINALS + ["activation", "n_particles", "zero_predictor_loss"])
         summary = read_table(summary_path, SUMMARY + ["activation"])
-        figure = plot_excess_loss_vs_particles(finals[finals["activation"] == activation],
-                                               summary[summary["activation"] == activation], teacher_units, title)
+        figure = plot_excess_loss_vs_particles(
+            finals[finals["activation"] == activation],
+            summary[summary["activation"] == activation],
+            teacher_units,
+            title,
+        )
         save_figure(figure, outputs)
 
 
-def lazy_vs_active_figure(trajectory_paths: Sequence[PathLike], init_radii: Sequence[float],
-                          outputs: Sequence[PathLike], log_path: PathLike | None = None) -> None:
+def lazy_vs_active_figure(
+    trajectory_paths: Sequence[PathLike],
+    init_radii: Sequence[float],
+    outputs: Sequence[PathLike],
+    log_path: PathLike | None = None,
+) -> None:
     """Report fig. 7: one run at each of two radii."""
     with drawing(log_path, outputs):
         panels = []
         for letter, radius, path in zip("ab", init_radii, trajectory_paths):
             trajectory = read_particles(path)
-            panels.append((f"({letter}) $r_0$ = {radius:g}: final test loss {trajectory['test_loss'][-1]:.1e}", trajectory))
+            panels.append(
+                (f"({letter}) $r_0$ = {radius:g}: final test loss {trajectory['test_loss'][-1]:.1e}", trajectory)
+            )
         save_figure(plot_relu_trajectory_panels(panels), outputs)
 
 
-def r0_sweep_figure(curves_path: PathLike, summary_path: PathLike, finals_path: PathLike, outputs: Sequence[PathLike],
-                    log_path: PathLike | None = None) -> None:
+def r0_sweep_figure(
+    curves_path: PathLike,
+    summary_path: PathLike,
+    finals_path: PathLike,
+    outputs: Sequence[PathLike],
+    log_path: PathLike | None = None,
+) -> None:
     """Report fig. 6: test loss against samples seen per r0, and the final loss against r0."""
     with drawing(log_path, outputs):
-        curves = read_table(curves_path, ["init_radius", "samples_seen", "geometric_mean", "minimum", "maximum"],
-                            allow_empty=True)
+        curves = read_table(
+            curves_path, ["init_radius", "samples_seen", "geometric_mean", "minimum", "maximum"], allow_empty=True
+        )
         summary = read_table(summary_path, ["init_radius", "geometric_mean", "minimum", "maximum"])
         finals = read_table(finals_path, FINALS + ["init_radius"])
         save_figure(plot_r0_sweep(curves, summary, finals), outputs)
@@ -157,32 +193,51 @@ CB2018_PROTOCOL_LABELS = {
 }
 
 
-def cb2018_transition_figure(finals_path: PathLike, summary_path: PathLike, teacher_units: int, input_dim: int,
-                             outputs: Sequence[PathLike], log_path: PathLike | None = None) -> None:
+def cb2018_transition_figure(
+    finals_path: PathLike,
+    summary_path: PathLike,
+    teacher_units: int,
+    input_dim: int,
+    outputs: Sequence[PathLike],
+    log_path: PathLike | None = None,
+) -> None:
     """Chizat & Bach: normalised loss against m with the unit teacher and the long protocol."""
     with drawing(log_path, outputs):
-        finals = read_table(finals_path, FINALS + ["teacher", "protocol", "activation", "n_particles", "normalised_loss"])
+        finals = read_table(
+            finals_path, FINALS + ["teacher", "protocol", "activation", "n_particles", "normalised_loss"]
+        )
         summary = read_table(summary_path, SUMMARY + ["teacher", "protocol", "activation", "baseline_geometric_mean"])
 
         def keep(table):
             return table[(table["teacher"] == "unit") & (table["protocol"] == "converge")]
 
-        caption = (f"Chizat & Bach (2018) setting: $d$ = {input_dim}, teacher of $m_0$ = {teacher_units} units with "
-                   "$w^*$ = +1, $|v^*|$ fixed, no bias; losses divided by $\\frac{1}{2}$ Var $y$, the loss of the best "
-                   "constant predictor")
+        caption = (
+            f"Chizat & Bach (2018) setting: $d$ = {input_dim}, teacher of $m_0$ = {teacher_units} units with "
+            "$w^*$ = +1, $|v^*|$ fixed, no bias; losses divided by $\\frac{1}{2}$ Var $y$, the loss of the best "
+            "constant predictor"
+        )
         save_figure(plot_transition(keep(finals), keep(summary), teacher_units, caption), outputs)
 
 
-def cb2018_protocols_figure(summary_path: PathLike, teacher_units: int, input_dim: int, activation: str,
-                            protocols: dict, outputs: Sequence[PathLike], log_path: PathLike | None = None) -> None:
+def cb2018_protocols_figure(
+    summary_path: PathLike,
+    teacher_units: int,
+    input_dim: int,
+    activation: str,
+    protocols: dict,
+    outputs: Sequence[PathLike],
+    log_path: PathLike | None = None,
+) -> None:
     """Chizat & Bach: both teachers crossed with both protocols, side by side."""
     with drawing(log_path, outputs):
         summary = read_table(summary_path, SUMMARY + ["teacher", "protocol", "activation", "n_diverged"])
         labels = {}
         for (teacher, protocol), label in CB2018_PROTOCOL_LABELS.items():
             steps = protocols[protocol]
-            labels[teacher, protocol] = (f"{activation}, {label} ($\\eta$ = {steps['step_size'][activation]:g}, "
-                                         f"{steps['n_steps'][activation]:.0e} steps)")
+            labels[teacher, protocol] = (
+                f"{activation}, {label} ($\\eta$ = {steps['step_size'][activation]:g}, "
+                f"{steps['n_steps'][activation]:.0e} steps)"
+            )
         comparison = summary[summary["activation"] == activation]
         save_figure(plot_protocol_comparison(comparison, teacher_units, input_dim, labels), outputs)
 

@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
-from convexnn.storage import PathLike, append_to_log, read_table
+from convexnn.claims import CLAIM_COLUMNS, format_claims
+from convexnn.storage import PathLike, append_to_log, atomic_path, read_table
 
 VERDICTS = ("holds", "does not hold", "inconclusive", "not evaluated")
 REPORT_HINT = "HTML report: `make report`, then open report.html in a browser (it works offline)."
@@ -42,11 +44,12 @@ def figures_summary(figures: Sequence[PathLike], claims_path: PathLike, log_path
 
 def claims_summary(claims_path: PathLike, figure: PathLike, log_path: PathLike | None = None) -> None:
     """The claims table, every time `snakemake claims` runs."""
-    from convexnn.claims import CLAIM_COLUMNS, format_claims
-
     table = read_table(claims_path, CLAIM_COLUMNS)
-    _say(f"\n{format_claims(table)}\n\nClaims: {_verdict_counts(table)}\nTable: {claims_path}; figure: {figure}\n"
-         f"{REPORT_HINT}", log_path)
+    _say(
+        f"\n{format_claims(table)}\n\nClaims: {_verdict_counts(table)}\nTable: {claims_path}; figure: {figure}\n"
+        f"{REPORT_HINT}",
+        log_path,
+    )
 
 
 def robustness_summary(by_seed_path: PathLike, figure: PathLike, log_path: PathLike | None = None) -> None:
@@ -66,8 +69,11 @@ def atlas_summary(atlas_path: PathLike, figure: PathLike, log_path: PathLike | N
     short = {"holds": "H", "does not hold": "-", "inconclusive": "?", "not evaluated": "n"}
     grid = table.assign(mark=table["verdict"].map(short)).pivot(index="claim", columns="variation", values="mark")
     grid = grid.reindex(index=list(dict.fromkeys(table["claim"])), columns=list(dict.fromkeys(table["variation"])))
-    _say(f"\nAtlas (H holds, - does not hold, ? inconclusive, n not evaluated; empty: not changed):\n"
-         f"{grid.fillna('').to_string()}\nTable: {atlas_path}; figure: {figure}", log_path)
+    _say(
+        f"\nAtlas (H holds, - does not hold, ? inconclusive, n not evaluated; empty: not changed):\n"
+        f"{grid.fillna('').to_string()}\nTable: {atlas_path}; figure: {figure}",
+        log_path,
+    )
 
 
 def files_summary(title: str, files: Sequence[PathLike], log_path: PathLike | None = None) -> None:
@@ -76,10 +82,6 @@ def files_summary(title: str, files: Sequence[PathLike], log_path: PathLike | No
 
 def write_config(config: dict, path: PathLike, log_path: PathLike | None = None) -> None:
     """The configuration of a build as YAML (for the HTML report)."""
-    import yaml
-
-    from convexnn.storage import atomic_path
-
     with atomic_path(path) as temporary:
         temporary.write_text(yaml.safe_dump(config, sort_keys=False))
     append_to_log(log_path, f"wrote {path}", first=True)

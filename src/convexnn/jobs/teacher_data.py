@@ -14,8 +14,19 @@ def make_teacher_data(job: dict, path: PathLike, log_path: PathLike | None = Non
     rng = generator(job.seed)
     teacher = draw_teacher_of_kind(rng, job.kind, job.teacher_units, job.input_dim, job.radius, job.activation)
     test_inputs, test_targets = make_test_set(rng, teacher, job.test_size, job.input_distribution)
-    write_teacher_data(path, teacher.output_weights, teacher.hidden_weights, job.activation,
-                       job.input_distribution, test_inputs, test_targets)
-    append_to_log(log_path, f"{job.kind} teacher of {job.teacher_units} units ({job.activation}), zero predictor "
-                            f"loss {zero_predictor_loss(test_targets):.3e}, 1/2 Var(y) "
-                            f"{constant_predictor_loss(test_targets):.3e}", first=True)
+    write_teacher_data(
+        path,
+        teacher.output_weights,
+        teacher.hidden_weights,
+        job.activation,
+        job.input_distribution,
+        test_inputs,
+        test_targets,
+    )
+    append_to_log(
+        log_path,
+        f"{job.kind} teacher of {job.teacher_units} units ({job.activation}), zero predictor "
+        f"loss {zero_predictor_loss(test_targets):.3e}, 1/2 Var(y) "
+        f"{constant_predictor_loss(test_targets):.3e}",
+        first=True,
+    )

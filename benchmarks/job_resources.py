@@ -1,0 +1,93 @@
+"""Wall time and peak memory of real jobs, each in a process of its own, against what the rules ask a
+cluster for (workflow/profiles/slurm/config.yaml).
+
+On a workstation the simulation jobs run as threads of the Snakemake process, so their `benchmark:`
+files give each job's wall time but the whole process's memory. Here the largest job of each kind
+(by the plan's estimate) runs alone in a fresh Python process:
+
+    .venv/bin/python benchmarks/job_resources.py [--configfile config.yaml]
+
+and one line per job gives its measured wall time and peak resident memory beside the plan's
+estimate, the runtime the rule asks for (minutes) and its mem_mb. A measured time above the estimate
+means SECONDS_PER_*_MULTIPLY_ADD in src/convexnn/plan.py should go up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from convexnn.plan import estimated_training_seconds, make_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+MEM_MB = {"teacher_data": 500, "train": 500, "baseline": 2000}  # workflow/rules/{data,train}.smk
+
+RUN = """
+import json, sys
+job = json.loads(sys.argv[2])
+if sys.argv[1] == "teacher_data":
+    from convexnn.jobs.teacher_data import make_teacher_data
+    make_teacher_data(job, "teacher.npz")
+elif sys.argv[1] == "train":
+    from convexnn.jobs.train import run_training
+    run_training(job, "teacher.npz", "curve.csv", "particles.npz")
+else:
+    from convexnn.jobs.baseline import fit_baseline
+    fit_baseline(job, "teacher.npz", "baseline.csv")
+"""
+
+
+def run_alone(kind: str, job: dict, folder: Path) -> tuple[float, float]:
+    """(wall seconds, peak resident MB) of one job in a new process (its own rusage, from wait4)."""
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-c", RUN, kind, json.dumps(job)], cwd=folder)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{kind} job failed: {job['id']}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--configfile", type=Path, default=ROOT / "config.yaml")
+    arguments = parser.parse_args()
+    plan = make_plan(yaml.safe_load(arguments.configfile.read_text()))
+    largest = {}
+    for job in plan.runs.values():
+        experiment = job.labels["experiment"]
+        cost = estimated_training_seconds(job.settings, plan.teacher(job.teacher))
+        if experiment not in largest or cost > largest[experiment][0]:
+            largest[experiment] = (cost, job)
+    print("| job | estimated s | measured s | runtime asked (min) | peak MB | mem_mb asked |")
+    print("|---|---|---|---|---|---|")
+    for experiment, (cost, job) in sorted(largest.items()):
+        with tempfile.TemporaryDirectory() as folder:
+            teacher = plan.teacher(job.teacher)
+            run_alone("teacher_data", teacher.as_params(), Path(folder))
+            seconds, peak = run_alone("train", job.as_params(), Path(folder))
+            print(
+                f"| train {job.id} | {cost:.1f} | {seconds:.1f} | {plan.runtime_minutes(job)} | {peak:.0f} | "
+                f"{MEM_MB['train']} |",
+                flush=True,
+            )
+            if experiment == "cb2018":
+                baseline = max(plan.baselines.values(), key=lambda b: b.n_particles)
+                baseline_teacher = plan.teacher(baseline.teacher)
+                run_alone("teacher_data", baseline_teacher.as_params(), Path(folder))
+                seconds, peak = run_alone("baseline", baseline.as_params(), Path(folder))
+                print(
+                    f"| baseline {baseline.id} | | {seconds:.1f} | 5 | {peak:.0f} | {MEM_MB['baseline']} |", flush=True
+                )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""The numbers of README.md, generated from the result tables: `python -m convexnn.readme`.
+
+README.md quotes results only inside marked blocks,
+
+    <!-- generated:NAME -->
+    ...
+    <!-- /generated:NAME -->
+
+whose content this module writes from the committed reference tables (tests/reference/: the paper
+build's claims, the claims under every robustness seed, the atlas). Prose around the blocks holds no
+number. `python -m convexnn.readme` rewrites the blocks; `python -m convexnn.readme --check` (and
+tests/test_readme.py) fails when a block differs from what the tables give.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCES = ROOT / "tests" / "reference"
+BLOCK = re.compile(r"(<!-- generated:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /generated:(?P=name) -->)", re.S)
+SHORT = {"holds": "holds", "does not hold": "fails", "inconclusive": "inconclusive", "not evaluated": "n/a"}
+
+
+def _number(value: float) -> str:
+    if math.isnan(value):
+        return "n/a"
+    if value != 0 and (abs(value) >= 1e4 or abs(value) < 1e-2):
+        return f"{value:.2g}"
+    return f"{value:.3g}"
+
+
+def value_with_interval(row) -> str:
+    if math.isnan(row.value):
+        return "n/a"
+    return f"{_number(row.value)} [{_number(row.low)}, {_number(row.high)}]"
+
+
+def claims_block(claims: pd.DataFrame) -> str:
+    """The claims table: claim, the report's words, what is measured, value [95% interval], threshold, verdict."""
+    lines = [
+        "| claim | report | the report says | measured | value [95% interval] | holds if | verdict |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in claims.itertuples(index=False):
+        cells = [
+            row.claim,
+            row.section,
+            row.report_words,
+            row.quantity,
+            value_with_interval(row),
+            row.threshold,
+            f"**{row.verdict}**",
+        ]
+        lines.append("| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |")
+    counts = claims["verdict"].value_counts()
+    lines += ["", ", ".join(f"{counts.get(verdict, 0)} {verdict}" for verdict in SHORT) + f" (of {len(claims)})."]
+    return "\n".join(lines)
+
+
+def robustness_block(by_seed: pd.DataFrame) -> str:
+    """Per claim: its verdict under each base seed and how many seeds share the most common one."""
+    seeds = sorted(by_seed["seed"].unique())
+    lines = [
+        "| claim | " + " | ".join(f"seed {seed}" for seed in seeds) + " | most common verdict |",
+        "|---|" + "---|" * len(seeds) + "---|",
+    ]
+    for claim, rows in by_seed.groupby("claim", sort=False):
+        verdicts = rows.set_index("seed")["verdict"]
+        counts = verdicts.value_counts()
+        cells = [SHORT[verdicts.get(seed, "not evaluated")] for seed in seeds]
+        lines.append(f"| {claim} | " + " | ".join(cells) + f" | {counts.index[0]}, {counts.iloc[0]} of {len(rows)} |")
+    stable = sum(rows["verdict"].value_counts().iloc[0] >= len(seeds) - 1 for _, rows in by_seed.groupby("claim"))
+    lines += [
+        "",
+        f"{stable} of {by_seed['claim'].nunique()} claims get the same verdict in at least "
+        f"{len(seeds) - 1} of {len(seeds)} seeds.",
+    ]
+    return "\n".join(lines)
+
+
+def atlas_block(atlas: pd.DataFrame, claim: str) -> str:
+    """One claim across the atlas: its verdict and value at the paper setting and under each variation
+    that changes its experiment."""
+    rows = atlas[atlas["claim"] == claim]
+    paper = rows[rows["variation"] == "paper"].iloc[0]
+    parts = [f"paper setting: **{paper.verdict}**, {value_with_interval(paper)}"]
+    for row in rows[rows["variation"] != "paper"].itertuples(index=False):
+        parts.append(f"`{row.variation}` ({row.change}): **{row.verdict}**, {value_with_interval(row)}")
+    return "; ".join(parts) + "."
+
+
+def blocks(claims: pd.DataFrame, by_seed: pd.DataFrame, atlas: pd.DataFrame) -> dict[str, Callable[[], str]]:
+    """Every generated block by name."""
+    made = {"claims": lambda: claims_block(claims), "robustness": lambda: robustness_block(by_seed)}
+    for claim in atlas["claim"].unique():
+        made[f"atlas-{claim}"] = lambda claim=claim: atlas_block(atlas, claim)
+    return made
+
+
+def render(text: str, made: dict[str, Callable[[], str]]) -> str:
+    """``text`` with every generated block rewritten; an unknown block name is an error."""
+
+    def replace(match: re.Match) -> str:
+        name = match["name"]
+        if name not in made:
+            raise KeyError(f"README block {name!r} has no generator (known: {', '.join(sorted(made))})")
+        return f"{match.group(1)}{made[name]()}\n{match.group(4)}"
+
+    return BLOCK.sub(replace, text)
+
+
+def reference_tables(folder: Path = REFERENCES) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    return (
+        pd.read_csv(folder / "claims_paper.csv"),
+        pd.read_csv(folder / "claims_by_seed.csv"),
+        pd.read_csv(folder / "claims_atlas.csv"),
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--readme", type=Path, default=ROOT / "README.md")
+    parser.add_argument("--check", action="store_true", help="fail if a block differs from the tables")
+    arguments = parser.parse_args(argv)
+    text = arguments.readme.read_text()
+    rendered = render(text, blocks(*reference_tables()))
+    if arguments.check:
+        if rendered != text:
+            print(
+                f"{arguments.readme} quotes numbers that differ from tests/reference/: run `python -m convexnn.readme`"
+            )
+            return 1
+        print(f"{arguments.readme}: every generated block agrees with tests/reference/")
+        return 0
+    arguments.readme.write_text(rendered)
+    print(f"rewrote the generated blocks of {arguments.readme}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
