@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # One build per folder at a time; the kernel drops this lock when the build dies, even by SIGKILL.
 EXCLUSIVE := $(BIN)/python tools/build_lock.py .build.lock --
 
-.PHONY: figures test smoke claims robustness atlas beyond report benchmark lock lint format clean
+.PHONY: figures test smoke claims robustness atlas beyond report references benchmark lock lint format clean
 
 $(INSTALLED): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,16 @@ REPORT_TARGETS = figures claims $(if $(wildcard figures/cb2018_transition.png),b
 report: $(INSTALLED)  ## report.html: the figures and claims, and every other target built so far
 	$(EXCLUSIVE) $(BIN)/snakemake figures claims
 	$(BIN)/snakemake $(REPORT_TARGETS) --report report.html
+
+# After a deliberate change of results: the built tables become the references CI compares with,
+# and README's generated blocks are rewritten from them.
+REFERENCES = results/claims.csv:claims_paper.csv results/robustness/claims_by_seed.csv:claims_by_seed.csv \
+	results/atlas/claims_atlas.csv:claims_atlas.csv results/cb2018_transitions/transitions.csv:cb2018_transitions.csv
+
+references: $(INSTALLED)  ## copy the built result tables to tests/reference/ and rewrite README's numbers
+	@for pair in $(REFERENCES); do test -f $${pair%%:*} || { echo "$${pair%%:*} is missing: run make claims robustness atlas beyond first"; exit 1; }; done
+	@for pair in $(REFERENCES); do cp $${pair%%:*} tests/reference/$${pair##*:} && echo "tests/reference/$${pair##*:} <- $${pair%%:*}"; done
+	$(BIN)/python -m convexnn.readme
 
 benchmark: $(INSTALLED)  ## engine steps per second, ReLU and sigmoid, against the numpy reference
 	$(BIN)/python benchmarks/engine.py

@@ -1,10 +1,9 @@
 import copy
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from conftest import build_with_config
 
 from convexnn.config import ConfigError, validate_config
 
@@ -55,25 +54,7 @@ def test_bad_config_is_rejected_with_the_key_named(paper_config, edit, message):
 def test_snakemake_stops_before_any_job_on_a_bad_config(tmp_path):
     config = yaml.safe_load((ROOT / "tests" / "smoke_config.yaml").read_text())
     config["overparam"]["repetitions"] = 0
-    bad = tmp_path / "bad.yaml"
-    bad.write_text(yaml.safe_dump(config))
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "figures",
-            "--cores",
-            "1",
-            "--directory",
-            str(tmp_path / "run"),
-            "--configfile",
-            str(bad),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    result = build_with_config(config, tmp_path)
     assert result.returncode != 0
     assert "'overparam.repetitions': 0 is less than the minimum of 1" in result.stdout + result.stderr
     assert not (tmp_path / "run" / "results").exists()

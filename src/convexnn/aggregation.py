@@ -10,19 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from convexnn.storage import CURVE_COLUMNS
+
 # The columns of a training curve that are measurements; every other column labels the run.
-MEASUREMENT_COLUMNS = (
-    "step",
-    "samples_seen",
-    "n_steps",
-    "test_loss",
-    "train_loss",
-    "zero_predictor_loss",
-    "constant_predictor_loss",
-    "diverged",
-)
+MEASUREMENT_COLUMNS = CURVE_COLUMNS
 # A run "reached the global minimum" when its final test loss is below this fraction of its initial
-# test loss (report 5.1; spec claim C1). Fixed before any result was seen.
+# test loss (report 5.1; claim C1). Fixed before any result was seen.
 GLOBAL_MINIMUM_RATIO = 1e-3
 
 

@@ -8,11 +8,18 @@ reruns the job; an edit to a module it does not reach leaves it alone.
 
 Paths are returned relative to a base folder (the working directory of the build, normally the
 project root), so that a built project copied elsewhere is up to date where it was.
+
+A rule with thousands of jobs does not list these files itself: Snakemake's scheduler walks every
+input of every ready job after each finished job, so ten code files per job made it the bottleneck
+of a robustness build. Such a job takes one input instead, the code fingerprint of its entry point
+(:func:`code_fingerprint`, written by the workflow's rule `code_fingerprint`, whose inputs are the
+files): an edit of a file changes the fingerprints that list it, which reruns their jobs.
 """
 
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
 from functools import cache
 from pathlib import Path
@@ -115,3 +122,9 @@ def code_inputs(*entries: str | os.PathLike, base: str | os.PathLike | None = No
     """:func:`source_closure` as paths relative to ``base`` (default: the current directory)."""
     base = Path(base if base is not None else os.getcwd()).resolve()
     return [os.path.relpath(path, base) for path in source_closure(*entries)]
+
+
+def code_fingerprint(paths: list[str | os.PathLike]) -> str:
+    """One line per source file, ``<sha256 of its bytes>  <path>``, in the order given: the code an
+    entry point runs, as text that changes exactly when one of the files does."""
+    return "".join(f"{hashlib.sha256(Path(path).read_bytes()).hexdigest()}  {path}\n" for path in paths)

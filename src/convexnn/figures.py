@@ -278,13 +278,15 @@ def plot_r0_sweep(curve_summary: pd.DataFrame, summary: pd.DataFrame, finals: pd
         n_diverged = int(runs["diverged"].astype(bool).sum())
         title = f"$r_0$ = {radius:g}" + (f" ({n_diverged} of {len(runs)} diverged)" if n_diverged else "")
         if curve.empty:
+            # no loss to put on a log axis (an empty one cannot be log-scaled)
             axis.text(0.5, 0.5, "every run diverged", ha="center", va="center", transform=axis.transAxes)
+            axis.set(xticks=[], yticks=[], title=title)
         else:
             axis.fill_between(
                 curve["samples_seen"], curve["minimum"], curve["maximum"], color=STUDENT_COLOUR, alpha=0.2, lw=0
             )
             axis.plot(curve["samples_seen"], curve["geometric_mean"], color=STUDENT_COLOUR, lw=1.4)
-        axis.set(xscale="log", yscale="log", title=title)
+            axis.set(xscale="log", yscale="log", title=title)
         axis.title.set_fontsize(8)
         axis.tick_params(labelsize=7)
         if index % n_columns == 0:
@@ -308,13 +310,16 @@ def plot_r0_sweep(curve_summary: pd.DataFrame, summary: pd.DataFrame, finals: pd
         done["init_radius"], done["excess_loss"], s=9, color="black", alpha=0.5, zorder=3, label="one repetition"
     )
     final.set(
-        xscale="log",
-        yscale="log",
         xlabel="initialisation radius $r_0$",
         ylabel="test loss at the end of training",
         title="final test loss against $r_0$",
     )
-    final.legend(fontsize=8)
+    if done.empty:  # nothing to put on log axes (empty ones cannot be log-scaled)
+        final.text(0.5, 0.5, "every run diverged", ha="center", va="center", transform=final.transAxes)
+        final.set(xticks=[], yticks=[])
+    else:
+        final.set(xscale="log", yscale="log")
+        final.legend(fontsize=8)
     note = _diverged_note(finals, "init_radius")
     figure.suptitle(
         f"ReLU, $k$ = 20: test loss during training for each $r_0$ (line: geometric mean over "

@@ -7,7 +7,7 @@ README.md quotes results only inside marked blocks,
     <!-- /generated:NAME -->
 
 whose content this module writes from the committed reference tables (tests/reference/: the paper
-build's claims, the claims under every robustness seed, the atlas). Prose around the blocks holds no
+build's claims, the claims under every robustness seed, the atlas, the Chizat & Bach transitions). Prose around the blocks holds no
 number. `python -m convexnn.readme` rewrites the blocks; `python -m convexnn.readme --check` (and
 tests/test_readme.py) fails when a block differs from what the tables give.
 """
@@ -97,9 +97,37 @@ def atlas_block(atlas: pd.DataFrame, claim: str) -> str:
     return "; ".join(parts) + "."
 
 
-def blocks(claims: pd.DataFrame, by_seed: pd.DataFrame, atlas: pd.DataFrame) -> dict[str, Callable[[], str]]:
+def cb2018_block(transitions: pd.DataFrame) -> str:
+    """The Chizat & Bach transition: per teacher, protocol and activation, the geometric-mean final
+    loss at the grid points on either side of m0 and the fall between them."""
+    lines = [
+        "| teacher | protocol | activation | m below m0 | loss | m above m0 | loss | fall (ratio) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for row in transitions.itertuples(index=False):
+        cells = [
+            row.teacher,
+            row.protocol,
+            row.activation,
+            row.m_below,
+            _number(row.loss_below),
+            row.m_above,
+            _number(row.loss_above),
+            f"{_number(row.ratio)}x",
+        ]
+        lines.append("| " + " | ".join(map(str, cells)) + " |")
+    return "\n".join(lines)
+
+
+def blocks(
+    claims: pd.DataFrame, by_seed: pd.DataFrame, atlas: pd.DataFrame, transitions: pd.DataFrame
+) -> dict[str, Callable[[], str]]:
     """Every generated block by name."""
-    made = {"claims": lambda: claims_block(claims), "robustness": lambda: robustness_block(by_seed)}
+    made = {
+        "claims": lambda: claims_block(claims),
+        "robustness": lambda: robustness_block(by_seed),
+        "cb2018": lambda: cb2018_block(transitions),
+    }
     for claim in atlas["claim"].unique():
         made[f"atlas-{claim}"] = lambda claim=claim: atlas_block(atlas, claim)
     return made
@@ -117,12 +145,12 @@ def render(text: str, made: dict[str, Callable[[], str]]) -> str:
     return BLOCK.sub(replace, text)
 
 
-def reference_tables(folder: Path = REFERENCES) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    return (
-        pd.read_csv(folder / "claims_paper.csv"),
-        pd.read_csv(folder / "claims_by_seed.csv"),
-        pd.read_csv(folder / "claims_atlas.csv"),
-    )
+REFERENCE_FILES = ("claims_paper.csv", "claims_by_seed.csv", "claims_atlas.csv", "cb2018_transitions.csv")
+
+
+def reference_tables(folder: Path = REFERENCES) -> tuple[pd.DataFrame, ...]:
+    """The committed result tables the README quotes, in the order of :func:`blocks`."""
+    return tuple(pd.read_csv(folder / name) for name in REFERENCE_FILES)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,7 @@ Formats:
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
 import traceback
 import uuid
@@ -134,6 +135,18 @@ def read_table(path: PathLike, required: Sequence[str] = (), allow_empty: bool =
         raise
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise CorruptFileError(path, f"cannot be read as a CSV table ({type(error).__name__}: {error})") from error
+    # pandas reads a row cut mid-line as a short row padded with NaN: every table this pipeline
+    # writes ends with a newline, and every row has as many fields as the header.
+    with open(path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        if handle.tell() > 0:
+            handle.seek(-1, os.SEEK_END)
+            if handle.read(1) != b"\n":
+                raise CorruptFileError(path, "it ends in the middle of a line (truncated)")
+    with open(path, newline="") as handle:
+        widths = {len(row) for row in csv.reader(handle) if row}
+    if len(widths) > 1:
+        raise CorruptFileError(path, "its rows do not all have as many fields as the header")
     missing = [column for column in required if column not in table.columns]
     if missing:
         raise CorruptFileError(path, f"columns {missing} are missing")

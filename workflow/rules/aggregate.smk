@@ -4,7 +4,7 @@ rule aggregate:
     input:
         curves=curves_of,
         baselines=baselines_of,
-        code=code_inputs("convexnn.jobs.aggregate"),
+        code=code_of("convexnn.jobs.aggregate"),
     output:
         finals="results/aggregate/{scenario}/{experiment}/finals.csv",
         summary="results/aggregate/{scenario}/{experiment}/summary.csv",

@@ -6,7 +6,7 @@ rule cb2018_transitions:
     """The fall of the geometric-mean loss between the grid points on either side of m0."""
     input:
         summary=aggregate_of("cb2018", "summary"),
-        code=code_inputs("convexnn.jobs.aggregate"),
+        code=code_of("convexnn.jobs.aggregate"),
     output:
         "results/cb2018_transitions/transitions.csv",
     log:
@@ -24,7 +24,7 @@ rule fig_cb2018_transition:
     input:
         finals=aggregate_of("cb2018", "finals"),
         summary=aggregate_of("cb2018", "summary"),
-        code=code_inputs("convexnn.jobs.figures"),
+        code=code_of("convexnn.jobs.figures"),
     output:
         png=report(
             "figures/cb2018_transition.png",
@@ -47,7 +47,7 @@ rule fig_cb2018_transition:
 rule fig_cb2018_protocols:
     input:
         summary=aggregate_of("cb2018", "summary"),
-        code=code_inputs("convexnn.jobs.figures"),
+        code=code_of("convexnn.jobs.figures"),
     output:
         png=report(
             "figures/cb2018_protocols.png",

@@ -1,7 +1,7 @@
 rule config_used:
     """The configuration the results were built with, as one YAML file (shown in the HTML report)."""
     input:
-        code=code_inputs("convexnn.jobs.summary"),
+        code=code_of("convexnn.jobs.summary"),
     output:
         report("results/config_used/config.yaml", caption="../report/config_used.rst", category="Configuration"),
     log:
@@ -18,7 +18,7 @@ rule experiment_claims:
     input:
         finals="results/aggregate/{scenario}/{experiment}/finals.csv",
         trajectories=trajectory_files,
-        code=code_inputs("convexnn.jobs.claims"),
+        code=code_of("convexnn.jobs.claims"),
     output:
         "results/experiment_claims/{scenario}/{experiment}.csv",
     log:
@@ -37,7 +37,7 @@ rule claims_table:
     """The report's claims checked on the results the figures are drawn from; prints the table."""
     input:
         tables=expand(rules.experiment_claims.output, scenario=MAIN, experiment=REPORT_EXPERIMENTS),
-        code=code_inputs("convexnn.jobs.claims"),
+        code=code_of("convexnn.jobs.claims"),
     output:
         report("results/claims.csv", caption="../report/claims.rst", category="Claims"),
     log:
@@ -52,7 +52,7 @@ rule claims_table:
 rule fig_claims:
     input:
         claims=rules.claims_table.output,
-        code=code_inputs("convexnn.jobs.figures"),
+        code=code_of("convexnn.jobs.figures"),
     output:
         png=report("figures/claims.png", caption="../report/fig_claims.rst", category="Claims"),
         pdf="figures/claims.pdf",
@@ -82,7 +82,7 @@ rule robustness_table:
     """The claims under every base seed of config robustness.seeds, side by side."""
     input:
         tables=robustness_claim_tables,
-        code=code_inputs("convexnn.jobs.claims"),
+        code=code_of("convexnn.jobs.claims"),
     output:
         "results/robustness/claims_by_seed.csv",
     log:
@@ -100,7 +100,7 @@ rule robustness_table:
 rule fig_claims_robustness:
     input:
         claims=rules.robustness_table.output,
-        code=code_inputs("convexnn.jobs.figures"),
+        code=code_of("convexnn.jobs.figures"),
     output:
         png=report("figures/claims_robustness.png", caption="../report/fig_claims_robustness.rst", category="Claims"),
         pdf="figures/claims_robustness.pdf",
@@ -130,7 +130,7 @@ rule atlas_table:
     input:
         paper=rules.claims_table.output,
         tables=atlas_claim_tables,
-        code=code_inputs("convexnn.jobs.claims"),
+        code=code_of("convexnn.jobs.claims"),
     output:
         "results/atlas/claims_atlas.csv",
     log:
@@ -147,7 +147,7 @@ rule atlas_table:
 rule fig_claims_atlas:
     input:
         atlas=rules.atlas_table.output,
-        code=code_inputs("convexnn.jobs.figures"),
+        code=code_of("convexnn.jobs.figures"),
     output:
         png=report("figures/claims_atlas.png", caption="../report/fig_claims_atlas.rst", category="Claims"),
         pdf="figures/claims_atlas.pdf",

@@ -3,6 +3,7 @@ from convexnn.config import validate_config
 from convexnn.dependencies import code_inputs
 from convexnn.jobs.aggregate import aggregate_experiment, write_transitions
 from convexnn.jobs.baseline import fit_baseline
+from convexnn.jobs.code import write_code_fingerprint
 from convexnn.jobs.claims import collect_claims, collect_claims_by_seed, collect_claims_by_variation, experiment_claims
 from convexnn.jobs.figures import (
     cb2018_protocols_figure,
@@ -50,15 +51,20 @@ ATLAS = [
     (scenario.name, variation | {"change": describe_variation(variation)})
     for scenario, variation, _ in atlas_scenarios(config)
 ]
-# Code that changes results is an input of each job: code_inputs() lists the modules its entry point
-# (a module of src/convexnn/jobs/) imports, directly or not, as paths relative to the working
-# directory, so that an edit reruns exactly the jobs it can change and a copied project stays up
-# to date.
+# Code that changes results is an input of each job: code_of() names the fingerprint of the modules
+# its entry point (a module of src/convexnn/jobs/) imports, directly or not (rule code_fingerprint,
+# workflow/rules/code.smk), so that an edit reruns exactly the jobs it can change and a copied
+# project stays up to date.
+
+
+def code_of(entry):
+    return f"results/code_fingerprint/{entry}.txt"
 
 
 wildcard_constraints:
     scenario=r"[A-Za-z0-9_.+-]+/seed\d+",
     experiment="|".join(EXPERIMENTS),
+    entry=r"convexnn(\.\w+)+",
 
 
 # --- Records of the plan, by job id -----------------------------------------------------------------

@@ -1,7 +1,7 @@
 rule teacher_data:
     """One repetition's teacher network and fixed test set (report 5.1, 5.2): a teacher of the plan."""
     input:
-        code=code_inputs("convexnn.jobs.teacher_data"),
+        code=code_of("convexnn.jobs.teacher_data"),
     output:
         "results/teacher_data/{teacher}.npz",
     log:

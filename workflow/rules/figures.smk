@@ -7,7 +7,7 @@ rule fig1_relu_trajectories:
     input:
         finals=aggregate_of("relu_trajectories", "finals"),
         trajectories=particles_of("relu_trajectories"),
-        code=code_inputs("convexnn.jobs.figures"),
+        code=code_of("convexnn.jobs.figures"),
     output:
         png=report(
             "figures/fig1_relu_trajectories.png",
@@ -32,7 +32,7 @@ rule fig2_sigmoid_trajectories:
             particles_of("sigmoid_trajectories", n_particles=k, repetition=0)[0]
             for k in config["sigmoid_trajectories"]["n_particles"]
         ],
-        code=code_inputs("convexnn.jobs.figures"),
+        code=code_of("convexnn.jobs.figures"),
     output:
         png=report(
             "figures/fig2_sigmoid_trajectories.png",
@@ -62,7 +62,7 @@ rule fig3_training_curves:
             )[0]
             for k in config["training_curves"]["n_particles"]
         ],
-        code=code_inputs("convexnn.jobs.figures"),
+        code=code_of("convexnn.jobs.figures"),
     output:
         png=report(
             "figures/fig3_training_curves.png",
@@ -85,7 +85,7 @@ rule fig4_overparam_relu:
     input:
         finals=aggregate_of("overparam", "finals"),
         summary=aggregate_of("overparam", "summary"),
-        code=code_inputs("convexnn.jobs.figures"),
+        code=code_of("convexnn.jobs.figures"),
     output:
         png=report(
             "figures/fig4_overparam_relu.png",
@@ -112,7 +112,7 @@ rule fig5_overparam_sigmoid:
     input:
         finals=aggregate_of("overparam", "finals"),
         summary=aggregate_of("overparam", "summary"),
-        code=code_inputs("convexnn.jobs.figures"),
+        code=code_of("convexnn.jobs.figures"),
     output:
         png=report(
             "figures/fig5_overparam_sigmoid.png",
@@ -140,7 +140,7 @@ rule fig6_r0_sweep:
         curves=aggregate_of("r0_sweep", "curves"),
         summary=aggregate_of("r0_sweep", "summary"),
         finals=aggregate_of("r0_sweep", "finals"),
-        code=code_inputs("convexnn.jobs.figures"),
+        code=code_of("convexnn.jobs.figures"),
     output:
         png=report(
             "figures/fig6_r0_sweep.png",
@@ -163,7 +163,7 @@ rule fig7_lazy_vs_active:
             particles_of("r0_sweep", init_radius=radius, repetition=config["lazy_vs_active"]["repetition"])[0]
             for radius in config["lazy_vs_active"]["init_radius"]
         ],
-        code=code_inputs("convexnn.jobs.figures"),
+        code=code_of("convexnn.jobs.figures"),
     output:
         png=report(
             "figures/fig7_lazy_vs_active.png",

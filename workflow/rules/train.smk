@@ -6,7 +6,7 @@ rule train:
     every experiment (src/convexnn/plan.py)."""
     input:
         teacher=run_teacher,
-        code=code_inputs("convexnn.jobs.train"),
+        code=code_of("convexnn.jobs.train"),
     output:
         curve="results/train/{run}.csv",
         particles="results/train/{run}.npz",
@@ -26,7 +26,7 @@ rule baseline:
     least squares."""
     input:
         teacher=baseline_teacher,
-        code=code_inputs("convexnn.jobs.baseline"),
+        code=code_of("convexnn.jobs.baseline"),
     output:
         "results/baseline/{baseline}.csv",
     log:
