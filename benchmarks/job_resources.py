@@ -1,9 +1,9 @@
 """Wall time and peak memory of real jobs, each in a process of its own, against what the rules ask a
 cluster for (workflow/profiles/slurm/config.yaml).
 
-On a workstation the simulation jobs run as threads of the Snakemake process, so their `benchmark:`
-files give each job's wall time but the whole process's memory. Here the largest job of each kind
-(by the plan's estimate) runs alone in a fresh Python process:
+On a workstation the simulation jobs run as threads of the Snakemake process, so a `benchmark:` file
+would time and measure the whole process, not the job (the rules have none). Here the largest job of
+each kind (by the plan's estimate) runs alone in a fresh Python process:
 
     .venv/bin/python benchmarks/job_resources.py [--configfile config.yaml]
 
