@@ -39,7 +39,7 @@ rule claims_table:
         tables=expand(rules.experiment_claims.output, scenario=MAIN, experiment=REPORT_EXPERIMENTS),
         code=code_of("convexnn.jobs.claims"),
     output:
-        report("results/claims.csv", caption="../report/claims.rst", category="Claims"),
+        "results/claims.csv",
     log:
         "logs/claims_table.log",
     benchmark:
@@ -65,10 +65,25 @@ rule fig_claims:
         claims_figure(input.claims[0], output, log[0])
 
 
+rule claims_html:
+    """The claims table as an HTML page, shown as a table in the HTML report."""
+    input:
+        claims=rules.claims_table.output,
+        code=code_of("convexnn.jobs.tables"),
+    output:
+        report("results/claims_html/claims.html", caption="../report/claims.rst", category="Claims"),
+    log:
+        "logs/claims_html.log",
+    localrule: True
+    run:
+        write_claims_html(input.claims[0], output[0], log[0])
+
+
 rule claims:
     """`snakemake claims`: the claims table and its figure; prints the table every time."""
     input:
         table=rules.claims_table.output,
+        html=rules.claims_html.output,
         figure=rules.fig_claims.output,
         config=rules.config_used.output,
     log:

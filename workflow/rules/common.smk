@@ -26,6 +26,7 @@ from convexnn.jobs.summary import (
     robustness_summary,
     write_config,
 )
+from convexnn.jobs.tables import write_claims_html
 from convexnn.jobs.teacher_data import make_teacher_data
 from convexnn.jobs.train import run_training
 from convexnn.plan import (
