@@ -31,6 +31,7 @@ Nothing here reads or writes files: :mod:`convexnn.jobs.claims` does, and calls
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 
@@ -549,7 +550,9 @@ def spread_of_log_loss_by_k(log_losses: np.ndarray) -> np.ndarray:
     """Per column (k), the sample standard deviation (ddof = 1) of the finite entries of
     ``log_losses`` (repetitions x k); NaN where fewer than 2."""
     counts = np.isfinite(log_losses).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    # A column with fewer than 2 finite entries has no spread: NaN below, without numpy's warning.
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         spreads = np.nanstd(log_losses, axis=0, ddof=1)
     return np.where(counts >= 2, spreads, np.nan)
 

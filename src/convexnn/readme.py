@@ -91,10 +91,17 @@ def atlas_block(atlas: pd.DataFrame, claim: str) -> str:
     that changes its experiment."""
     rows = atlas[atlas["claim"] == claim]
     paper = rows[rows["variation"] == "paper"].iloc[0]
-    parts = [f"paper setting: **{paper.verdict}**, {value_with_interval(paper)}"]
+    parts = [f"paper setting: **{paper.verdict}**, {_atlas_value(paper)}"]
     for row in rows[rows["variation"] != "paper"].itertuples(index=False):
-        parts.append(f"`{row.variation}` ({row.change}): **{row.verdict}**, {value_with_interval(row)}")
+        parts.append(f"`{row.variation}` ({row.change}): **{row.verdict}**, {_atlas_value(row)}")
     return "; ".join(parts) + "."
+
+
+def _atlas_value(row) -> str:
+    """Value [interval], or why the claim was not evaluated (its detail)."""
+    if row.verdict == "not evaluated":
+        return f"({row.detail})"
+    return value_with_interval(row)
 
 
 def cb2018_block(transitions: pd.DataFrame) -> str:
