@@ -9,7 +9,7 @@ each kind (by the plan's estimate) runs alone in a fresh Python process:
 
 and one line per job gives its measured wall time and peak resident memory beside the plan's
 estimate, the runtime the rule asks for (minutes) and its mem_mb. A measured time above the estimate
-means SECONDS_PER_*_MULTIPLY_ADD in src/convexnn/plan.py should go up.
+means the SECONDS_* constants of src/convexnn/plan.py should go up.
 """
 
 from __future__ import annotations

@@ -445,20 +445,31 @@ def _lookup(jobs: dict, job_id: str, kind: str):
         raise KeyError(f"{job_id!r} is not a {kind} of the plan made from the config") from None
 
 
-# Seconds per multiply-add of the SGD step and of a test-loss evaluation, measured on the slowest
-# activation (sigmoid) by benchmarks/job_resources.py, which checks this estimate against real jobs.
-SECONDS_PER_STEP_MULTIPLY_ADD = 1.0e-9
-SECONDS_PER_EVALUATION_MULTIPLY_ADD = 1.0e-9
+# A training job's cost on one core of this project's machine, fitted to jobs run alone by
+# benchmarks/job_resources.py (its table is in the note of the plan issue): the largest Chizat & Bach
+# job (d = 100, m = 199, 4e6 steps, 1.7e11 multiply-adds) took 33 s; the costliest job per sample,
+# sigmoid in 2-D with k = 50 and batch 10 (5e6 samples), 7 s beyond start-up; an evaluation of
+# k = 100 particles on 10,000 samples (5e7 multiply-adds) 8 ms (benchmarks/engine.py).
+SECONDS_PER_STEP_MULTIPLY_ADD = 2.0e-10
+SECONDS_PER_SAMPLE = 1.5e-6  # drawing the sample, the loss window, the loop: what d and k do not scale
+SECONDS_PER_EVALUATION_MULTIPLY_ADD = 2.0e-10
+SECONDS_TO_START = 5.0  # interpreter, imports, the compiled kernels from the cache
 
 
 def estimated_training_seconds(settings: TrainingSettings, teacher: TeacherJob) -> float:
-    """A training job's wall time on one core: per sample, a forward pass through the teacher and the
-    student and a backward pass through the student, (M + 2k)(d + 1) multiply-adds; per checkpoint,
-    a pass of the student over the test set, n k (d + 1)."""
+    """A training job's wall time on one core: start-up; per sample, a constant and a forward pass
+    through the teacher and the student and a backward pass through the student, (M + 2k)(d + 1)
+    multiply-adds; per checkpoint, a pass of the student over the test set, n k (d + 1)."""
     width = teacher.input_dim + 1
-    sgd = settings.n_steps * settings.batch_size * (teacher.teacher_units + 2 * settings.n_particles) * width
+    samples = settings.n_steps * settings.batch_size
+    sgd = samples * (teacher.teacher_units + 2 * settings.n_particles) * width
     evaluations = settings.n_checkpoints * teacher.test_size * settings.n_particles * width
-    return sgd * SECONDS_PER_STEP_MULTIPLY_ADD + evaluations * SECONDS_PER_EVALUATION_MULTIPLY_ADD
+    return (
+        SECONDS_TO_START
+        + samples * SECONDS_PER_SAMPLE
+        + sgd * SECONDS_PER_STEP_MULTIPLY_ADD
+        + evaluations * SECONDS_PER_EVALUATION_MULTIPLY_ADD
+    )
 
 
 def main_scenario(config: dict) -> Scenario:
