@@ -125,7 +125,7 @@ def test_html_report_is_self_contained_with_every_figure_and_the_claims(smoke_pr
     report = smoke_project / "report.html"
     snakemake_in(smoke_project, "figures", "claims", "--report", str(report))
     html = report.read_text()
-    for name in FIGURES + ["claims.html", "config.yaml"]:  # the claims as a table, the configuration used
+    for name in FIGURES + ["claims.html", "config.html"]:  # the claims as a table, the configuration used
         assert name in html, name
     assert "This report replicates the numerical experiments of section 5" in html  # the landing page
     # Offline: no script or stylesheet is fetched from the network.

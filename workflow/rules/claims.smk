@@ -3,14 +3,16 @@ rule config_used:
     input:
         code=code_of("convexnn.jobs.summary"),
     output:
-        report("results/config_used/config.yaml", caption="../report/config_used.rst", category="Configuration"),
+        yaml="results/config_used/config.yaml",
+        # the report shows HTML in place; a YAML file there is only a download
+        html=report("results/config_used/config.html", caption="../report/config_used.rst", category="Configuration"),
     log:
         "logs/config_used.log",
     localrule: True
     params:
         config=config,
     run:
-        write_config(params.config, output[0], log[0])
+        write_config(params.config, output.yaml, output.html, log[0])
 
 
 rule experiment_claims:
@@ -85,7 +87,7 @@ rule claims:
         table=rules.claims_table.output,
         html=rules.claims_html.output,
         figure=rules.fig_claims.output,
-        config=rules.config_used.output,
+        config=rules.config_used.output.yaml,
     log:
         "logs/claims.log",
     localrule: True

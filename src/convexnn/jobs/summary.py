@@ -7,6 +7,7 @@ say, how to open the report) is always the last thing printed.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -80,8 +81,16 @@ def files_summary(title: str, files: Sequence[PathLike], log_path: PathLike | No
     _say("\n".join(["", f"{title}:"] + [f"  {path}" for path in files]), log_path)
 
 
-def write_config(config: dict, path: PathLike, log_path: PathLike | None = None) -> None:
-    """The configuration of a build as YAML (for the HTML report)."""
+def write_config(config: dict, path: PathLike, html_path: PathLike, log_path: PathLike | None = None) -> None:
+    """The configuration of a build as YAML, and as an HTML page of that YAML for the HTML report."""
+    text = yaml.safe_dump(config, sort_keys=False)
     with atomic_path(path) as temporary:
-        temporary.write_text(yaml.safe_dump(config, sort_keys=False))
-    append_to_log(log_path, f"wrote {path}", first=True)
+        temporary.write_text(text)
+    page = (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Configuration used</title></head>"
+        f"<body><h3>The configuration this build used (config.yaml with any --config or --configfile)</h3>"
+        f"<pre>{html.escape(text)}</pre></body></html>\n"
+    )
+    with atomic_path(html_path) as temporary:
+        temporary.write_text(page)
+    append_to_log(log_path, f"wrote {path} and {html_path}", first=True)
