@@ -15,29 +15,20 @@ import sys
 import pandas as pd
 
 from convexnn.claims import CLAIM_COLUMNS, compare_with_reference, format_claims
+from convexnn.readme import markdown_table
 from convexnn.storage import read_table, write_table
 
 
 def markdown_claims(table: pd.DataFrame) -> str:
     """The claims table as Markdown: claim, section, the report's words, measured quantity, value with
     its 95% interval, threshold, verdict and the numbers behind it."""
-    lines = [
-        "| claim | report | the report says | measured | value [95% interval] | holds if | verdict | detail |",
-        "|---|---|---|---|---|---|---|---|",
+    header = ["claim", "report", "the report says", "measured", "value [95% interval]", "holds if", "verdict"]
+    rows = [
+        [row.claim, row.section, row.report_words, row.quantity, f"{row.value:.3g} [{row.low:.3g}, {row.high:.3g}]"]
+        + [row.threshold, f"**{row.verdict}**", row.detail]
+        for row in table.itertuples(index=False)
     ]
-    for row in table.itertuples(index=False):
-        cells = [
-            row.claim,
-            row.section,
-            row.report_words,
-            row.quantity,
-            f"{row.value:.3g} [{row.low:.3g}, {row.high:.3g}]",
-            row.threshold,
-            f"**{row.verdict}**",
-            row.detail,
-        ]
-        lines.append("| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |")
-    return "\n".join(lines)
+    return "\n".join(markdown_table([*header, "detail"], rows))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -446,7 +446,7 @@ def _lookup(jobs: dict, job_id: str, kind: str):
 
 
 # A training job's cost on one core of this project's machine, fitted to jobs run alone by
-# benchmarks/job_resources.py (its table is in the note of the plan issue): the largest Chizat & Bach
+# benchmarks/job_resources.py (which prints them beside these estimates): the largest Chizat & Bach
 # job (d = 100, m = 199, 4e6 steps, 1.7e11 multiply-adds) took 33 s; the costliest job per sample,
 # sigmoid in 2-D with k = 50 and batch 10 (5e6 samples), 7 s beyond start-up; an evaluation of
 # k = 100 particles on 10,000 samples (5e7 multiply-adds) 8 ms (benchmarks/engine.py).

@@ -18,7 +18,7 @@ import argparse
 import math
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -43,23 +43,22 @@ def value_with_interval(row) -> str:
     return f"{_number(row.value)} [{_number(row.low)}, {_number(row.high)}]"
 
 
+def markdown_table(header: list[str], rows: Iterable[list]) -> list[str]:
+    """The lines of a Markdown table; a | inside a cell is escaped."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return lines
+
+
 def claims_block(claims: pd.DataFrame) -> str:
     """The claims table: claim, the report's words, what is measured, value [95% interval], threshold, verdict."""
-    lines = [
-        "| claim | report | the report says | measured | value [95% interval] | holds if | verdict |",
-        "|---|---|---|---|---|---|---|",
+    header = ["claim", "report", "the report says", "measured", "value [95% interval]", "holds if", "verdict"]
+    rows = [
+        [row.claim, row.section, row.report_words, row.quantity, value_with_interval(row), row.threshold]
+        + [f"**{row.verdict}**"]
+        for row in claims.itertuples(index=False)
     ]
-    for row in claims.itertuples(index=False):
-        cells = [
-            row.claim,
-            row.section,
-            row.report_words,
-            row.quantity,
-            value_with_interval(row),
-            row.threshold,
-            f"**{row.verdict}**",
-        ]
-        lines.append("| " + " | ".join(str(cell).replace("|", "\\|") for cell in cells) + " |")
+    lines = markdown_table(header, rows)
     counts = claims["verdict"].value_counts()
     lines += ["", ", ".join(f"{counts.get(verdict, 0)} {verdict}" for verdict in SHORT) + f" (of {len(claims)})."]
     return "\n".join(lines)
@@ -107,23 +106,13 @@ def _atlas_value(row) -> str:
 def cb2018_block(transitions: pd.DataFrame) -> str:
     """The Chizat & Bach transition: per teacher, protocol and activation, the geometric-mean final
     loss at the grid points on either side of m0 and the fall between them."""
-    lines = [
-        "| teacher | protocol | activation | m below m0 | loss | m above m0 | loss | fall (ratio) |",
-        "|---|---|---|---|---|---|---|---|",
+    header = ["teacher", "protocol", "activation", "m below m0", "loss", "m above m0", "loss", "fall (ratio)"]
+    rows = [
+        [row.teacher, row.protocol, row.activation, row.m_below, _number(row.loss_below), row.m_above]
+        + [_number(row.loss_above), f"{_number(row.ratio)}x"]
+        for row in transitions.itertuples(index=False)
     ]
-    for row in transitions.itertuples(index=False):
-        cells = [
-            row.teacher,
-            row.protocol,
-            row.activation,
-            row.m_below,
-            _number(row.loss_below),
-            row.m_above,
-            _number(row.loss_above),
-            f"{_number(row.ratio)}x",
-        ]
-        lines.append("| " + " | ".join(map(str, cells)) + " |")
-    return "\n".join(lines)
+    return "\n".join(markdown_table(header, rows))
 
 
 def blocks(
