@@ -34,6 +34,16 @@ def small_problem():
 
 ROOT = Path(__file__).resolve().parents[1]
 SMOKE_CONFIG = "tests/smoke_config.yaml"
+# The report's figures, as `snakemake figures` writes them under figures/ (with .png and .pdf).
+PAPER_FIGURES = (
+    "fig1_relu_trajectories",
+    "fig2_sigmoid_trajectories",
+    "fig3_training_curves",
+    "fig4_overparam_relu",
+    "fig5_overparam_sigmoid",
+    "fig6_r0_sweep",
+    "fig7_lazy_vs_active",
+)
 COPY_IGNORED = shutil.ignore_patterns(
     ".venv",
     ".git",

@@ -7,17 +7,9 @@ import sys
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, SMOKE_CONFIG, planned_jobs, snakemake_in
+from conftest import PAPER_FIGURES, ROOT, SMOKE_CONFIG, planned_jobs, snakemake_in
 
-FIGURES = [
-    "fig1_relu_trajectories.png",
-    "fig2_sigmoid_trajectories.png",
-    "fig3_training_curves.png",
-    "fig4_overparam_relu.png",
-    "fig5_overparam_sigmoid.png",
-    "fig6_r0_sweep.png",
-    "fig7_lazy_vs_active.png",
-]
+FIGURES = [f"{name}.png" for name in PAPER_FIGURES]
 SMOKE_REFERENCE = ROOT / "tests" / "reference" / "claims_smoke.csv"
 
 

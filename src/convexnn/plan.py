@@ -90,16 +90,22 @@ class _Builder:
     def _id(self, parts: Iterable[str], repetition: int) -> str:
         return "/".join([self.scenario.name, self.experiment, *parts, f"rep{repetition}"])
 
+    def _seed(self, configuration: dict, repetition: int, stream: str | None = None) -> int:
+        """The entropy of a stream keyed by (base seed, experiment or ``stream``, configuration, repetition)."""
+        return seed_entropy(
+            self.scenario.seed, stream or self.experiment, _configuration_key(configuration), repetition
+        )
+
     def _labels(self, labels: dict, repetition: int) -> dict:
         # The scenario is in the path, not the labels: a run that a variation leaves unchanged is the
-        # same file in both scenarios (see Plan.reuse).
+        # same file in both scenarios (see _share_with).
         return {"experiment": self.experiment, **labels, "repetition": repetition}
 
     def teacher(self, configuration: dict, repetition: int, **settings) -> TeacherJob:
         """A teacher keyed by ``configuration`` (the grid values it depends on)."""
         job = TeacherJob(
             id=self._id([_label_value(value) for value in configuration.values()], repetition),
-            seed=seed_entropy(self.scenario.seed, self.experiment, _configuration_key(configuration), repetition),
+            seed=self._seed(configuration, repetition),
             **settings,
         )
         self.plan.teachers.append(job)
@@ -116,7 +122,7 @@ class _Builder:
     ) -> TrainingJob:
         job = TrainingJob(
             id=self._id(path_parts, repetition),
-            seed=seed_entropy(self.scenario.seed, self.experiment, _configuration_key(seed_configuration), repetition),
+            seed=self._seed(seed_configuration, repetition),
             teacher=teacher.id,
             labels=self._labels(labels, repetition),
             settings=settings,
@@ -135,7 +141,7 @@ class _Builder:
     ) -> BaselineJob:
         job = BaselineJob(
             id=self._id(path_parts, repetition),
-            seed=seed_entropy(self.scenario.seed, _BASELINE_STREAM, _configuration_key(seed_configuration), repetition),
+            seed=self._seed(seed_configuration, repetition, stream=_BASELINE_STREAM),
             teacher=teacher.id,
             labels=self._labels(labels, repetition),
             **settings,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import os
 import traceback
 import uuid
@@ -129,24 +130,21 @@ def _check_shape(path: PathLike, name: str, array: np.ndarray, shape: tuple) -> 
 
 def read_table(path: PathLike, required: Sequence[str] = (), allow_empty: bool = False) -> pd.DataFrame:
     """A CSV table, checked to parse, to hold the ``required`` columns and (unless ``allow_empty``) a row."""
+    # Read once; pandas reads a row cut mid-line as a short row padded with NaN, so the text is checked
+    # first: every table this pipeline writes ends with a newline and has as many fields in every row
+    # as in its header.
     try:
-        table = pd.read_csv(path)
-    except FileNotFoundError:
-        raise
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        text = Path(path).read_text()
+    except UnicodeDecodeError as error:
         raise CorruptFileError(path, f"cannot be read as a CSV table ({type(error).__name__}: {error})") from error
-    # pandas reads a row cut mid-line as a short row padded with NaN: every table this pipeline
-    # writes ends with a newline, and every row has as many fields as the header.
-    with open(path, "rb") as handle:
-        handle.seek(0, os.SEEK_END)
-        if handle.tell() > 0:
-            handle.seek(-1, os.SEEK_END)
-            if handle.read(1) != b"\n":
-                raise CorruptFileError(path, "it ends in the middle of a line (truncated)")
-    with open(path, newline="") as handle:
-        widths = {len(row) for row in csv.reader(handle) if row}
-    if len(widths) > 1:
+    if text and not text.endswith("\n"):
+        raise CorruptFileError(path, "it ends in the middle of a line (truncated)")
+    if len({len(row) for row in csv.reader(io.StringIO(text, newline="")) if row}) > 1:
         raise CorruptFileError(path, "its rows do not all have as many fields as the header")
+    try:
+        table = pd.read_csv(io.StringIO(text))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise CorruptFileError(path, f"cannot be read as a CSV table ({type(error).__name__}: {error})") from error
     missing = [column for column in required if column not in table.columns]
     if missing:
         raise CorruptFileError(path, f"columns {missing} are missing")

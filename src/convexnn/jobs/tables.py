@@ -8,7 +8,7 @@ import html
 from convexnn.claims import CLAIM_COLUMNS
 from convexnn.storage import PathLike, append_to_log, atomic_path, read_table
 
-# The verdict colours of the claims figures (convexnn.figures), as cell backgrounds.
+# Cell backgrounds: light tints of the verdict colours of the claims figures (convexnn.figures).
 VERDICT_BACKGROUNDS = {
     "holds": "#d4efe4",
     "does not hold": "#f8dcc6",
