@@ -19,6 +19,12 @@ MEASUREMENT_COLUMNS = CURVE_COLUMNS
 GLOBAL_MINIMUM_RATIO = 1e-3
 
 
+def finished(table: pd.DataFrame) -> pd.Series:
+    """The runs that did not diverge: the ``diverged`` flag of their curve, the one definition of a
+    run that did not finish, which every aggregation, claim and figure uses."""
+    return ~table["diverged"].astype(bool)
+
+
 def run_keys(curves: pd.DataFrame) -> list[str]:
     """The label columns of curve tables (scenario, experiment, configuration, repetition)."""
     return [column for column in curves.columns if column not in MEASUREMENT_COLUMNS]
@@ -74,16 +80,16 @@ def summarise_over_repetitions(finals: pd.DataFrame, by: list[str], value: str =
     with the number of finished and of diverged runs."""
 
     def summary(group: pd.DataFrame) -> pd.Series:
-        finished = group.loc[~group["diverged"].astype(bool), value].to_numpy(dtype=float)
-        log10 = np.log10(finished) if finished.size else np.array([])
+        done = group.loc[finished(group), value].to_numpy(dtype=float)
+        log10 = np.log10(done) if done.size else np.array([])
         return pd.Series(
             {
-                "geometric_mean": geometric_mean(finished),
-                "minimum": finished.min() if finished.size else np.nan,
-                "maximum": finished.max() if finished.size else np.nan,
-                "std_log10": float(np.std(log10, ddof=1)) if finished.size >= 2 else np.nan,
-                "n_finished": int(finished.size),
-                "n_diverged": int(group["diverged"].astype(bool).sum()),
+                "geometric_mean": geometric_mean(done),
+                "minimum": done.min() if done.size else np.nan,
+                "maximum": done.max() if done.size else np.nan,
+                "std_log10": float(np.std(log10, ddof=1)) if done.size >= 2 else np.nan,
+                "n_finished": int(done.size),
+                "n_diverged": int((~finished(group)).sum()),
             }
         )
 
@@ -98,41 +104,9 @@ def summarise_over_repetitions(finals: pd.DataFrame, by: list[str], value: str =
 def summarise_curves(curves: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Per group and checkpoint (report fig. 6): geometric mean, min and max of the test loss over
     the repetitions that did not diverge."""
-    finished = curves[~curves["diverged"].astype(bool)]
-    grouped = finished.groupby(by + ["samples_seen"], sort=True)["test_loss"]
+    grouped = curves[finished(curves)].groupby(by + ["samples_seen"], sort=True)["test_loss"]
     table = grouped.agg(geometric_mean=geometric_mean, minimum="min", maximum="max", n_finished="count")
     return table.reset_index()
-
-
-def select_panels(finals: pd.DataFrame, ratio: float = GLOBAL_MINIMUM_RATIO) -> pd.DataFrame:
-    """Report fig. 1's two runs, chosen by rule from the runs' :func:`final_excess_losses`: (a) the
-    run with the lowest final/initial test-loss ratio among those that reached the global minimum;
-    (b) the run with the highest ratio among those that did not (and did not diverge). A panel with
-    no candidate has repetition -1."""
-    outcomes = finals.rename(columns={"excess_loss": "final_test_loss"})
-    finished = outcomes[~outcomes["diverged"].astype(bool)].assign(
-        loss_ratio=lambda table: table["final_test_loss"] / table["initial_test_loss"]
-    )
-    reached = finished[finished["reached_global_minimum"]].sort_values("loss_ratio")
-    stuck = finished[~finished["reached_global_minimum"]].sort_values("loss_ratio", ascending=False)
-    rows = []
-    for panel, candidates, rule in [
-        ("a", reached, f"lowest final/initial test loss among the runs below {ratio:g}"),
-        ("b", stuck, f"highest final/initial test loss among the runs at or above {ratio:g}"),
-    ]:
-        chosen = candidates.iloc[0] if len(candidates) else None
-        rows.append(
-            {
-                "panel": panel,
-                "repetition": int(chosen["repetition"]) if chosen is not None else -1,
-                "loss_ratio": float(chosen["loss_ratio"]) if chosen is not None else np.nan,
-                "final_test_loss": float(chosen["final_test_loss"]) if chosen is not None else np.nan,
-                "n_candidates": len(candidates),
-                "n_runs": len(outcomes),
-                "rule": rule,
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def summarise_baselines(baselines: pd.DataFrame, by: list[str]) -> pd.DataFrame:

@@ -12,38 +12,17 @@ from __future__ import annotations
 import argparse
 import sys
 
-import pandas as pd
-
 from convexnn.claims import CLAIM_COLUMNS, compare_with_reference, format_claims
-from convexnn.readme import markdown_table
 from convexnn.storage import read_table, write_table
-
-
-def markdown_claims(table: pd.DataFrame) -> str:
-    """The claims table as Markdown: claim, section, the report's words, measured quantity, value with
-    its 95% interval, threshold, verdict and the numbers behind it."""
-    header = ["claim", "report", "the report says", "measured", "value [95% interval]", "holds if", "verdict"]
-    rows = [
-        [row.claim, row.section, row.report_words, row.quantity, f"{row.value:.3g} [{row.low:.3g}, {row.high:.3g}]"]
-        + [row.threshold, f"**{row.verdict}**", row.detail]
-        for row in table.itertuples(index=False)
-    ]
-    return "\n".join(markdown_table([*header, "detail"], rows))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("current", help="claims table just built, e.g. results/claims.csv")
-    parser.add_argument("reference", nargs="?", help="reference claims table, e.g. tests/reference/claims_paper.csv")
+    parser.add_argument("reference", help="reference claims table, e.g. tests/reference/claims_paper.csv")
     parser.add_argument("--write-reference", action="store_true", help="write CURRENT as the new REFERENCE")
-    parser.add_argument("--markdown", action="store_true", help="only print CURRENT as a Markdown table")
     arguments = parser.parse_args(argv)
     current = read_table(arguments.current, CLAIM_COLUMNS)
-    if arguments.markdown:
-        print(markdown_claims(current))
-        return 0
-    if arguments.reference is None:
-        parser.error("REFERENCE is needed unless --markdown is given")
     if arguments.write_reference:
         write_table(current, arguments.reference)
         print(f"wrote {arguments.reference} from {arguments.current}")

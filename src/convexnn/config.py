@@ -14,6 +14,8 @@ from collections.abc import Iterator
 import jsonschema
 import yaml
 
+from convexnn.registry import EXPERIMENTS
+
 
 class ConfigError(ValueError):
     """A config.yaml value that the pipeline cannot run with."""
@@ -122,48 +124,15 @@ def variation_problems(config: dict, validator) -> list[str]:
         except ConfigError as error:
             problems.append(f"{where}: {error}")
             continue
-        problems += [
+        schema_problems = [
             f"{where}: once applied, config key '{_key_path(error)}': {error.message}"
             for error in validator.iter_errors(varied)
         ]
-        problems += [f"{where}: once applied, {problem}" for problem in cross_key_problems(varied)]
+        # cross-key checks read values of the types the schema guarantees
+        problems += schema_problems or [f"{where}: once applied, {problem}" for problem in cross_key_problems(varied)]
     return problems
 
 
 def cross_key_problems(config: dict) -> list[str]:
-    """Checks the schema cannot express: a figure that draws runs of an experiment must name runs
-    that the experiment produces (a value in its grid, a repetition it runs)."""
-    problems = []
-    # (figure's key, its values, experiment's key, the experiment's values)
-    memberships = [
-        ("training_curves.activation", [config["training_curves"]["activation"]], "overparam.activations"),
-        ("training_curves.n_particles", config["training_curves"]["n_particles"], "overparam.n_particles"),
-        ("lazy_vs_active.init_radius", config["lazy_vs_active"]["init_radius"], "r0_sweep.init_radius"),
-    ]
-    for key, values, allowed_key in memberships:
-        section, name = allowed_key.split(".")
-        allowed = config[section][name]
-        problems += [
-            f"config key '{key}': {value!r} is not in {allowed_key} {allowed}"
-            for value in values
-            if value not in allowed
-        ]
-    for name in ("overparam", "relu_trajectories", "sigmoid_trajectories", "r0_sweep"):
-        section = config[name]
-        counts = section["n_particles"] if isinstance(section["n_particles"], list) else [section["n_particles"]]
-        if section.get("symmetric_init") and any(k % 2 for k in counts):
-            problems.append(
-                f"config key '{name}.symmetric_init': pairs particles, so every n_particles must be even, got {counts}"
-            )
-    for key, experiment in [("training_curves", "overparam"), ("lazy_vs_active", "r0_sweep")]:
-        repetition, repetitions = config[key]["repetition"], config[experiment]["repetitions"]
-        if isinstance(repetitions, dict):  # per activation: the figure draws one activation
-            repetitions = (
-                repetitions[config[key]["activation"]] if "activation" in config[key] else min(repetitions.values())
-            )
-        if repetition >= repetitions:
-            problems.append(
-                f"config key '{key}.repetition': {repetition} must be below "
-                f"{experiment}.repetitions = {repetitions} (repetitions count from 0)"
-            )
-    return problems
+    """Checks the schema cannot express, each declared by its experiment (:mod:`convexnn.registry`)."""
+    return [problem for experiment in EXPERIMENTS.values() for problem in experiment.cross_key_problems(config)]

@@ -23,10 +23,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from convexnn.verdicts import NOT_EVALUATED, SHORT, count_line, most_common
+
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCES = ROOT / "tests" / "reference"
 BLOCK = re.compile(r"(<!-- generated:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /generated:(?P=name) -->)", re.S)
-SHORT = {"holds": "holds", "does not hold": "fails", "inconclusive": "inconclusive", "not evaluated": "n/a"}
 
 
 def _number(value: float) -> str:
@@ -59,8 +60,7 @@ def claims_block(claims: pd.DataFrame) -> str:
         for row in claims.itertuples(index=False)
     ]
     lines = markdown_table(header, rows)
-    counts = claims["verdict"].value_counts()
-    lines += ["", ", ".join(f"{counts.get(verdict, 0)} {verdict}" for verdict in SHORT) + f" (of {len(claims)})."]
+    lines += ["", count_line(claims["verdict"]) + f" (of {len(claims)})."]
     return "\n".join(lines)
 
 
@@ -73,10 +73,10 @@ def robustness_block(by_seed: pd.DataFrame) -> str:
     ]
     for claim, rows in by_seed.groupby("claim", sort=False):
         verdicts = rows.set_index("seed")["verdict"]
-        counts = verdicts.value_counts()
-        cells = [SHORT[verdicts.get(seed, "not evaluated")] for seed in seeds]
-        lines.append(f"| {claim} | " + " | ".join(cells) + f" | {counts.index[0]}, {counts.iloc[0]} of {len(rows)} |")
-    stable = sum(rows["verdict"].value_counts().iloc[0] >= len(seeds) - 1 for _, rows in by_seed.groupby("claim"))
+        verdict, count = most_common(verdicts)
+        cells = [SHORT[verdicts.get(seed, NOT_EVALUATED)] for seed in seeds]
+        lines.append(f"| {claim} | " + " | ".join(cells) + f" | {verdict}, {count} of {len(rows)} |")
+    stable = sum(most_common(rows["verdict"])[1] >= len(seeds) - 1 for _, rows in by_seed.groupby("claim"))
     lines += [
         "",
         f"{stable} of {by_seed['claim'].nunique()} claims get the same verdict in at least "

@@ -38,7 +38,7 @@ rule experiment_claims:
 rule claims_table:
     """The report's claims checked on the results the figures are drawn from; prints the table."""
     input:
-        tables=expand(rules.experiment_claims.output, scenario=MAIN, experiment=REPORT_EXPERIMENTS),
+        tables=[claims_table_of(MAIN, experiment) for experiment in REPORT_EXPERIMENTS],
         code=code_of("convexnn.jobs.claims"),
     output:
         "results/claims.csv",
@@ -98,7 +98,7 @@ rule claims:
 rule robustness_table:
     """The claims under every base seed of config robustness.seeds, side by side."""
     input:
-        tables=robustness_claim_tables,
+        tables=list(ROBUSTNESS_TABLES),
         code=code_of("convexnn.jobs.claims"),
     output:
         "results/robustness/claims_by_seed.csv",
@@ -108,10 +108,9 @@ rule robustness_table:
         "results/benchmarks/robustness_table.tsv"
     localrule: True
     params:
-        seeds=ROBUSTNESS_SEEDS,
-        per_seed=len(REPORT_EXPERIMENTS),
+        seed_of=ROBUSTNESS_TABLES,
     run:
-        collect_claims_by_seed(input.tables, params.seeds, params.per_seed, output[0], log[0])
+        collect_claims_by_seed(input.tables, params.seed_of, output[0], log[0])
 
 
 rule fig_claims_robustness:
@@ -146,7 +145,7 @@ rule atlas_table:
     """Where the report's claims hold: the paper's claims and each atlas variation's, side by side."""
     input:
         paper=rules.claims_table.output,
-        tables=atlas_claim_tables,
+        tables=[claims_table_of(scenario, variation["experiment"]) for scenario, variation in ATLAS],
         code=code_of("convexnn.jobs.claims"),
     output:
         "results/atlas/claims_atlas.csv",
@@ -156,7 +155,11 @@ rule atlas_table:
         "results/benchmarks/atlas_table.tsv"
     localrule: True
     params:
-        variations=[{key: variation[key] for key in ("name", "experiment", "change")} for _, variation in ATLAS],
+        variations=[
+            {key: variation[key] for key in ("name", "experiment", "change")}
+            | {"table": claims_table_of(scenario, variation["experiment"])}
+            for scenario, variation in ATLAS
+        ],
     run:
         collect_claims_by_variation(input.paper[0], input.tables, params.variations, output[0], log[0])
 

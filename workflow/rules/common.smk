@@ -1,22 +1,17 @@
-# Config validation, the plan of jobs, and the helpers that hand its records to the rules.
+# Config validation, the plan of jobs, and the helpers that hand its records to the rules. Every list
+# of experiments, figures, targets and job kinds here comes from src/convexnn/registry.py.
 from convexnn.config import validate_config
 from convexnn.dependencies import code_inputs
-from convexnn.jobs.aggregate import aggregate_experiment, write_transitions
+from convexnn.jobs.aggregate import aggregate_experiment
 from convexnn.jobs.baseline import fit_baseline
 from convexnn.jobs.code import write_code_fingerprint
 from convexnn.jobs.claims import collect_claims, collect_claims_by_seed, collect_claims_by_variation, experiment_claims
 from convexnn.jobs.figures import (
-    cb2018_protocols_figure,
-    cb2018_transition_figure,
     claims_atlas_figure,
     claims_by_seed_figure,
     claims_figure,
-    excess_loss_figure,
-    lazy_vs_active_figure,
-    r0_sweep_figure,
-    relu_trajectories_figure,
-    sigmoid_trajectories_figure,
-    training_curves_figure,
+    draw_figure,
+    write_derived_table,
 )
 from convexnn.jobs.summary import (
     atlas_summary,
@@ -29,24 +24,17 @@ from convexnn.jobs.summary import (
 from convexnn.jobs.tables import write_claims_html
 from convexnn.jobs.teacher_data import make_teacher_data
 from convexnn.jobs.train import run_training
-from convexnn.plan import (
-    EXPERIMENTS,
-    REPORT_EXPERIMENTS,
-    SUMMARY_VALUE,
-    atlas_scenarios,
-    claims_context,
-    describe_variation,
-    main_scenario,
-    make_plan,
-    robustness_scenarios,
-)
+from convexnn.plan import atlas_scenarios, describe_variation, main_scenario, make_plan, robustness_scenarios
+from convexnn.registry import EXPERIMENTS, KINDS, figures_of, report_experiments, tables_of, targets
 
 validate_config(config, workflow.source_path("../schemas/config.schema.yaml"))
 
 # Every job of every target, made in one place from the config (src/convexnn/plan.py).
 PLAN = make_plan(config)
 MAIN = main_scenario(config).name
-ROBUSTNESS_SEEDS = [scenario.seed for scenario in robustness_scenarios(config)]
+# What the figures and derived tables of the main scenario select from.
+VIEW = PLAN.view(MAIN)
+REPORT_EXPERIMENTS = report_experiments()
 # (scenario name, variation with its "change" in words) of each atlas variation, in the order of config.yaml.
 ATLAS = [
     (scenario.name, variation | {"change": describe_variation(variation)})
@@ -68,52 +56,50 @@ wildcard_constraints:
     entry=r"convexnn(\.\w+)+",
 
 
-# --- Records of the plan, by job id -----------------------------------------------------------------
+# --- Jobs of the plan, by kind (src/convexnn/kinds/): one getter of each sort serves every kind -----
 
 
-def teacher_record(wildcards):
-    return PLAN.teacher(wildcards.teacher).as_params()
+def job_record(kind):
+    """params: the record of the job whose id is the rule's wildcard."""
+    wildcard = KINDS[kind].wildcard
+    return lambda wildcards: PLAN.job(kind, wildcards[wildcard]).as_params()
 
 
-def run_record(wildcards):
-    return PLAN.run(wildcards.run).as_params()
+def job_inputs(kind):
+    """input: the outputs of the jobs it references (a training run's teacher), by field."""
+    wildcard = KINDS[kind].wildcard
+    return lambda wildcards: PLAN.input_paths(kind, wildcards[wildcard])
 
 
-def run_teacher(wildcards):
-    return PLAN.teacher(PLAN.run(wildcards.run).teacher).path
+def job_runtime(kind):
+    """resources: minutes of wall time asked for on a cluster (see workflow/profiles/slurm/config.yaml)."""
+    wildcard = KINDS[kind].wildcard
+    return lambda wildcards: PLAN.runtime_minutes(kind, wildcards[wildcard])
 
 
-def baseline_record(wildcards):
-    return PLAN.baseline(wildcards.baseline).as_params()
-
-
-def baseline_teacher(wildcards):
-    return PLAN.teacher(PLAN.baseline(wildcards.baseline).teacher).path
-
-
-def training_runtime(wildcards):
-    """Minutes of wall time asked for on a cluster (see workflow/profiles/slurm/config.yaml)."""
-    return PLAN.runtime_minutes(PLAN.run(wildcards.run))
+def job_outputs(kind):
+    """output: the files a job of the kind writes, by name, over the kind's wildcard."""
+    return KINDS[kind].output_paths("{" + KINDS[kind].wildcard + "}")
 
 
 # --- Runs of a (scenario, experiment) -------------------------------------------------------------
 
 
 def curves_of(wildcards):
-    return [job.curve_path for job in PLAN.experiment(wildcards.scenario, wildcards.experiment).runs]
+    return [job.curve_path for job in PLAN.experiment(wildcards.scenario, wildcards.experiment).of("train")]
 
 
 def baselines_of(wildcards):
-    return [job.path for job in PLAN.experiment(wildcards.scenario, wildcards.experiment).baselines]
+    return [job.path for job in PLAN.experiment(wildcards.scenario, wildcards.experiment).of("baseline")]
 
 
 def summary_value(wildcards):
-    return SUMMARY_VALUE.get(wildcards.experiment, "excess_loss")
+    return EXPERIMENTS[wildcards.experiment].summary_value
 
 
 def trajectory_runs(wildcards):
     """{particles path: run labels} of the runs that record their trajectory."""
-    runs = PLAN.experiment(wildcards.scenario, wildcards.experiment).runs
+    runs = PLAN.experiment(wildcards.scenario, wildcards.experiment).of("train")
     return {job.particles_path: job.labels for job in runs if job.settings.record_trajectory}
 
 
@@ -122,38 +108,20 @@ def trajectory_files(wildcards):
 
 
 def experiment_context(wildcards):
-    return claims_context(PLAN.config_of(wildcards.scenario, wildcards.experiment))
+    """The part of the config an experiment's claims read."""
+    return EXPERIMENTS[wildcards.experiment].claims_context(PLAN.config_of(wildcards.scenario, wildcards.experiment))
 
 
-# --- What the figures of the main scenario draw ---------------------------------------------------
+# --- The claims under every robustness seed and every atlas variation -------------------------------
 
 
-def aggregate_of(experiment, kind, scenario=MAIN):
-    return f"results/aggregate/{scenario}/{experiment}/{kind}.csv"
+def claims_table_of(scenario, experiment):
+    return f"results/experiment_claims/{scenario}/{experiment}.csv"
 
 
-def particles_of(experiment, scenario=MAIN, **where):
-    return [job.particles_path for job in PLAN.select(scenario, experiment, **where)]
-
-
-def curves_selected(experiment, scenario=MAIN, **where):
-    return [job.curve_path for job in PLAN.select(scenario, experiment, **where)]
-
-
-# --- The claims under every robustness seed -------------------------------------------------------
-
-
-def robustness_claim_tables(wildcards):
-    """Each seed's experiment claim tables, seed after seed, experiments in the report's order."""
-    return [
-        f"results/experiment_claims/{scenario.name}/{experiment}.csv"
-        for scenario in robustness_scenarios(config)
-        for experiment in REPORT_EXPERIMENTS
-    ]
-
-
-# --- The atlas: each variation's claims --------------------------------------------------------------
-
-
-def atlas_claim_tables(wildcards):
-    return [f"results/experiment_claims/{scenario}/{variation['experiment']}.csv" for scenario, variation in ATLAS]
+# {claim table: base seed} of each seed's report experiments, seed after seed, in the report's order.
+ROBUSTNESS_TABLES = {
+    claims_table_of(scenario.name, experiment): scenario.seed
+    for scenario in robustness_scenarios(config)
+    for experiment in REPORT_EXPERIMENTS
+}

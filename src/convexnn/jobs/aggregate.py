@@ -7,10 +7,10 @@ import pandas as pd
 from convexnn.aggregation import (
     configuration_keys,
     final_excess_losses,
+    finished,
     summarise_baselines,
     summarise_curves,
     summarise_over_repetitions,
-    transition_ratio,
 )
 from convexnn.storage import PathLike, append_to_log, read_curves, read_table, write_table
 
@@ -38,20 +38,10 @@ def aggregate_experiment(
         baselines = pd.concat([read_table(path, BASELINE_COLUMNS) for path in baseline_paths], ignore_index=True)
         keys = [key for key in by if key in baselines.columns]
         summary = summary.merge(summarise_baselines(baselines, keys), on=keys, how="left")
-    diverged = finals[finals["diverged"]]
+    diverged = finals[~finished(finals)]
     append_to_log(log_path, f"{len(finals)} runs, {len(diverged)} diverged", first=True)
     if len(diverged):
         append_to_log(log_path, "diverged runs:\n" + diverged.to_string())
     write_table(finals, finals_path)
     write_table(summary, summary_path)
     write_table(summarise_curves(curves, by), curves_path)
-
-
-def write_transitions(
-    summary_path: PathLike, teacher_units: int, path: PathLike, log_path: PathLike | None = None
-) -> None:
-    """Chizat & Bach: the fall of the geometric-mean loss across m0 per (teacher, protocol, activation)."""
-    summary = read_table(summary_path, ["teacher", "protocol", "activation", "n_particles", "geometric_mean"])
-    transitions = transition_ratio(summary, teacher_units, ["teacher", "protocol", "activation"])
-    write_table(transitions, path)
-    append_to_log(log_path, transitions.to_string(), first=True)

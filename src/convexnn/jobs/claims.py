@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from convexnn.claims import (
-    CLAIM_COLUMNS,
-    as_trajectory,
-    claims_of_experiment,
-    claims_table,
-    format_claims,
-    summary_line,
-)
+from convexnn.claims import CLAIM_COLUMNS, as_trajectory, claims_table, format_claims, summary_line
+from convexnn.registry import EXPERIMENTS
 from convexnn.storage import PathLike, append_to_log, read_particles, read_table, write_table
+from convexnn.verdicts import counts, most_common
 
 FINALS_COLUMNS = ("repetition", "excess_loss", "initial_test_loss", "zero_predictor_loss", "diverged")
 
@@ -25,11 +20,12 @@ def experiment_claims(
     path: PathLike,
     log_path: PathLike | None = None,
 ) -> None:
-    """The claims of ``experiment`` from its final losses and the trajectories ``trajectory_runs``
-    ({particles path: run labels}); one row per claim."""
+    """The claims of ``experiment`` (its ``claims`` in the registry) from its final losses, the
+    trajectories ``trajectory_runs`` ({particles path: run labels}) and ``context`` (the part of the
+    config its claims read); one row per claim."""
     finals = read_table(finals_path, FINALS_COLUMNS)
     trajectories = [(labels, as_trajectory(read_particles(particles))) for particles, labels in trajectory_runs.items()]
-    table = claims_table(claims_of_experiment(experiment, finals, trajectories, context))
+    table = claims_table(EXPERIMENTS[experiment].claims(finals, trajectories, context))
     write_table(table, path)
     append_to_log(log_path, format_claims(table), first=True)
 
@@ -43,17 +39,15 @@ def collect_claims(paths: list[PathLike], path: PathLike, log_path: PathLike | N
 
 
 def collect_claims_by_seed(
-    paths: list[PathLike], seeds: list[int], tables_per_seed: int, path: PathLike, log_path: PathLike | None = None
+    paths: list[PathLike], seed_of: dict[str, int], path: PathLike, log_path: PathLike | None = None
 ) -> pd.DataFrame:
-    """The claims of every base seed side by side: ``paths`` hold ``tables_per_seed`` experiment tables
-    per seed, in the order of ``seeds``. One row per (claim, seed), and in the log the share of seeds
-    that give each claim its most common verdict."""
-    if len(paths) != len(seeds) * tables_per_seed:
-        raise ValueError(f"{len(paths)} claim tables for {len(seeds)} seeds of {tables_per_seed} tables each")
-    parts = []
-    for index, seed in enumerate(seeds):
-        for part in paths[index * tables_per_seed : (index + 1) * tables_per_seed]:
-            parts.append(read_table(part, CLAIM_COLUMNS, allow_empty=True).assign(seed=seed))
+    """The claims of every base seed side by side: ``paths`` are experiment claim tables, ``seed_of``
+    gives the base seed of each. One row per (claim, seed), in the order of ``paths``, and in the log
+    the share of seeds that give each claim its most common verdict."""
+    missing = [str(part) for part in paths if str(part) not in seed_of]
+    if missing:
+        raise ValueError(f"claim tables with no base seed: {missing}")
+    parts = [read_table(part, CLAIM_COLUMNS, allow_empty=True).assign(seed=seed_of[str(part)]) for part in paths]
     table = pd.concat(parts, ignore_index=True)
     table = table[["claim", "seed", "value", "low", "high", "verdict", "threshold", "quantity", "detail"]]
     write_table(table, path)
@@ -65,14 +59,14 @@ def stability_table(by_seed: pd.DataFrame) -> pd.DataFrame:
     """Per claim: its most common verdict over the seeds and how many seeds give it."""
     rows = []
     for claim, rows_of_claim in by_seed.groupby("claim", sort=False):
-        counts = rows_of_claim["verdict"].value_counts()
+        verdict, count = most_common(rows_of_claim["verdict"])
         rows.append(
             {
                 "claim": claim,
-                "verdict": counts.index[0],
-                "seeds": int(counts.iloc[0]),
+                "verdict": verdict,
+                "seeds": count,
                 "of": len(rows_of_claim),
-                "verdicts": dict(counts),
+                "verdicts": dict(sorted(counts(rows_of_claim["verdict"]).items(), key=lambda item: -item[1])),
             }
         )
     return pd.DataFrame(rows)
@@ -86,15 +80,16 @@ def collect_claims_by_variation(
     log_path: PathLike | None = None,
 ) -> pd.DataFrame:
     """The atlas: the paper's claims (variation "paper") and, for each variation ({name, experiment,
-    change}), the claims of the experiment it changes (``paths`` in the same order). One row per
-    (variation, claim)."""
-    if len(paths) != len(variations):
-        raise ValueError(f"{len(paths)} claim tables for {len(variations)} variations")
+    change, table}), the claims of the experiment it changes, read from its ``table`` (one of
+    ``paths``). One row per (variation, claim)."""
+    unknown = sorted({variation["table"] for variation in variations} - {str(part) for part in paths})
+    if unknown:
+        raise ValueError(f"atlas variations name claim tables that are not inputs: {unknown}")
     columns = ["variation", "experiment", "change", "claim", "value", "low", "high", "verdict", "threshold", "detail"]
     parts = [read_table(paper_path, CLAIM_COLUMNS).assign(variation="paper", experiment="", change="the paper setting")]
-    for variation, part in zip(variations, paths):
+    for variation in variations:
         parts.append(
-            read_table(part, CLAIM_COLUMNS, allow_empty=True).assign(
+            read_table(variation["table"], CLAIM_COLUMNS, allow_empty=True).assign(
                 variation=variation["name"], experiment=variation["experiment"], change=variation["change"]
             )
         )

@@ -1,8 +1,11 @@
-"""Jobs: one function per figure, reading result tables and drawing with :mod:`convexnn.figures`.
+"""Jobs: every figure and derived table of an experiment, and the claims figures.
 
-Figure jobs run as threads of the Snakemake process like every other job (no Python start-up per
-figure). Matplotlib is not thread-safe, so every drawing holds :data:`DRAWING`; a job's traceback
-goes to its log before the job fails.
+An experiment's figure (:class:`convexnn.experiments.base.Figure`) draws from its inputs as loaded
+here (:class:`LoadedInputs`: every table through its checking reader, every particles archive and
+curve through theirs), so that the experiments do no I/O. Figure jobs run as threads of the
+Snakemake process like every other job (no Python start-up per figure). Matplotlib is not
+thread-safe, so every drawing holds :data:`DRAWING`; a job's traceback goes to its log before the
+job fails.
 """
 
 from __future__ import annotations
@@ -10,28 +13,60 @@ from __future__ import annotations
 import contextlib
 import threading
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
-from convexnn.aggregation import select_panels
-from convexnn.figures import (
-    plot_claims,
-    plot_claims_atlas,
-    plot_claims_by_seed,
-    plot_excess_loss_vs_particles,
-    plot_protocol_comparison,
-    plot_r0_sweep,
-    plot_relu_trajectory_panels,
-    plot_sigmoid_trajectory_panels,
-    plot_training_curves,
-    plot_transition,
-    save_figure,
-)
-from convexnn.storage import PathLike, append_to_log, read_curve, read_particles, read_table
+import pandas as pd
+
+from convexnn.plotting import plot_claims, plot_claims_atlas, plot_claims_by_seed, save_figure
+from convexnn.registry import figure, table
+from convexnn.storage import PathLike, append_to_log, read_curve, read_particles, read_table, write_table
 
 DRAWING = threading.Lock()
-FINALS = ["repetition", "excess_loss", "diverged"]
-SUMMARY = ["n_particles", "geometric_mean", "minimum", "maximum"]
 CLAIMS = ["claim", "value", "low", "high", "threshold", "verdict"]
+
+
+class _LazyParticles(Mapping):
+    """{key: particles archive}, each read when first asked for."""
+
+    def __init__(self, paths: dict):
+        self._paths, self._read = paths, {}
+
+    def __getitem__(self, key):
+        if key not in self._read:
+            self._read[key] = read_particles(self._paths[key])
+        return self._read[key]
+
+    def __iter__(self):
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
+class LoadedInputs:
+    """A figure's or table's inputs by name (each a list of paths), read on request."""
+
+    def __init__(self, inputs: Mapping[str, str | Sequence[str]]):
+        self._paths = {name: [paths] if isinstance(paths, str) else list(paths) for name, paths in inputs.items()}
+
+    def _one(self, name: str) -> str:
+        (path,) = self._paths[name]
+        return path
+
+    def table(self, name: str, columns: Sequence[str], allow_empty: bool = False) -> pd.DataFrame:
+        return read_table(self._one(name), columns, allow_empty=allow_empty)
+
+    def tables(self, name: str, columns: Sequence[str]) -> list[pd.DataFrame]:
+        return [read_table(path, columns) for path in self._paths[name]]
+
+    def particles(self, name: str) -> list[dict]:
+        return [read_particles(path) for path in self._paths[name]]
+
+    def particles_by(self, name: str, keys: Sequence) -> Mapping:
+        return _LazyParticles(dict(zip(keys, self._paths[name])))
+
+    def curves(self, name: str) -> list[pd.DataFrame]:
+        return [read_curve(path) for path in self._paths[name]]
 
 
 @contextlib.contextmanager
@@ -47,199 +82,29 @@ def drawing(log_path: PathLike | None, outputs: Sequence[PathLike]) -> Iterator[
     append_to_log(log_path, "done")
 
 
-def relu_trajectories_figure(
-    finals_path: PathLike,
-    trajectory_paths: Sequence[PathLike],
-    repetitions: Sequence[int],
+def draw_figure(
+    name: str,
+    inputs: Mapping[str, str | Sequence[str]],
+    settings: dict,
     outputs: Sequence[PathLike],
     log_path: PathLike | None = None,
 ) -> None:
-    """Report fig. 1: the two runs :func:`convexnn.aggregation.select_panels` chooses, (a) one that
-    reaches the global minimum and (b) one stuck in a local minimum; if no run is stuck, (b) shows
-    the worst run, labelled as not stuck."""
+    """The figure ``name`` of the registry, drawn from ``inputs`` ({name: paths}) and ``settings``."""
     with drawing(log_path, outputs):
-        finals = read_table(finals_path, FINALS + ["initial_test_loss", "reached_global_minimum"])
-        chosen = select_panels(finals).set_index("panel")
-        trajectories = dict(zip(repetitions, trajectory_paths))
-        n_diverged = int(finals["diverged"].sum())
-        diverged = f"; {n_diverged} diverged runs left out" if n_diverged else ""
-        panels = []
-        a, b = chosen.loc["a"], chosen.loc["b"]
-        if a.repetition < 0:
-            panels.append(
-                (
-                    f"(a) no run reaches the global minimum:\nnone of the {a.n_runs} repetitions fits\n"
-                    f"'{a.rule}'{diverged}",
-                    None,
-                )
-            )
-        else:
-            panels.append(
-                (
-                    f"(a) reaches the global minimum: repetition {a.repetition} of {a.n_runs}\n"
-                    f"final/initial test loss {a.loss_ratio:.1e}{diverged}",
-                    read_particles(trajectories[a.repetition]),
-                )
-            )
-        if b.repetition >= 0:
-            panels.append(
-                (
-                    f"(b) stuck in a local minimum: repetition {b.repetition}; {b.n_candidates} of {b.n_runs} "
-                    f"runs are stuck\nfinal/initial test loss {b.loss_ratio:.1e}{diverged}",
-                    read_particles(trajectories[b.repetition]),
-                )
-            )
-        elif finals["diverged"].all():
-            panels.append((f"(b) every one of the {b.n_runs} runs diverged: no run to show", None))
-        else:
-            done = finals[~finals["diverged"].astype(bool)]
-            ratios = done["excess_loss"] / done["initial_test_loss"]
-            worst = int(done.loc[ratios.idxmax(), "repetition"])
-            panels.append(
-                (
-                    f"(b) NOT stuck: no run of {b.n_runs} is stuck; the worst (repetition {worst})\n"
-                    f"ends at final/initial test loss {ratios.max():.1e}{diverged}",
-                    read_particles(trajectories[worst]),
-                )
-            )
-        save_figure(plot_relu_trajectory_panels(panels), outputs)
+        save_figure(figure(name).draw(LoadedInputs(inputs), settings), outputs)
 
 
-def sigmoid_trajectories_figure(
-    trajectory_paths: Sequence[PathLike],
-    n_particles: Sequence[int],
-    outputs: Sequence[PathLike],
+def write_derived_table(
+    name: str,
+    inputs: Mapping[str, str | Sequence[str]],
+    settings: dict,
+    path: PathLike,
     log_path: PathLike | None = None,
 ) -> None:
-    """Report fig. 2: one panel per k (repetition 0)."""
-    with drawing(log_path, outputs):
-        panels = []
-        for letter, k, path in zip("ab", n_particles, trajectory_paths):
-            trajectory = read_particles(path)
-            title = f"({letter}) $k$ = {k} particles, final test loss {trajectory['test_loss'][-1]:.1e}"
-            panels.append((title, trajectory))
-        save_figure(plot_sigmoid_trajectory_panels(panels), outputs)
-
-
-def training_curves_figure(
-    curve_paths: Sequence[PathLike], teacher_units: int, outputs: Sequence[PathLike], log_path: PathLike | None = None
-) -> None:
-    """Report fig. 3: the training curves of the runs drawn."""
-    with drawing(log_path, outputs):
-        save_figure(plot_training_curves([read_curve(path) for path in curve_paths], teacher_units), outputs)
-
-
-def excess_loss_figure(
-    finals_path: PathLike,
-    summary_path: PathLike,
-    activation: str,
-    teacher_units: int,
-    title: str,
-    outputs: Sequence[PathLike],
-    log_path: PathLike | None = None,
-) -> None:
-    """Report figs. 4 and 5: final excess loss against k for one activation."""
-    with drawing(log_path, outputs):
-        finals = read_table(finals_path, FINALS + ["activation", "n_particles", "zero_predictor_loss"])
-        summary = read_table(summary_path, SUMMARY + ["activation"])
-        figure = plot_excess_loss_vs_particles(
-            finals[finals["activation"] == activation],
-            summary[summary["activation"] == activation],
-            teacher_units,
-            title,
-        )
-        save_figure(figure, outputs)
-
-
-def lazy_vs_active_figure(
-    trajectory_paths: Sequence[PathLike],
-    init_radii: Sequence[float],
-    outputs: Sequence[PathLike],
-    log_path: PathLike | None = None,
-) -> None:
-    """Report fig. 7: one run at each of two radii."""
-    with drawing(log_path, outputs):
-        panels = []
-        for letter, radius, path in zip("ab", init_radii, trajectory_paths):
-            trajectory = read_particles(path)
-            panels.append(
-                (f"({letter}) $r_0$ = {radius:g}: final test loss {trajectory['test_loss'][-1]:.1e}", trajectory)
-            )
-        save_figure(plot_relu_trajectory_panels(panels), outputs)
-
-
-def r0_sweep_figure(
-    curves_path: PathLike,
-    summary_path: PathLike,
-    finals_path: PathLike,
-    outputs: Sequence[PathLike],
-    log_path: PathLike | None = None,
-) -> None:
-    """Report fig. 6: test loss against samples seen per r0, and the final loss against r0."""
-    with drawing(log_path, outputs):
-        curves = read_table(
-            curves_path, ["init_radius", "samples_seen", "geometric_mean", "minimum", "maximum"], allow_empty=True
-        )
-        summary = read_table(summary_path, ["init_radius", "geometric_mean", "minimum", "maximum"])
-        finals = read_table(finals_path, FINALS + ["init_radius"])
-        save_figure(plot_r0_sweep(curves, summary, finals), outputs)
-
-
-CB2018_PROTOCOL_LABELS = {
-    ("report", "report"): "report's teacher, report's protocol",
-    ("report", "converge"): "report's teacher, long protocol",
-    ("unit", "report"): "equal-weight teacher, report's protocol",
-    ("unit", "converge"): "equal-weight teacher, long protocol",
-}
-
-
-def cb2018_transition_figure(
-    finals_path: PathLike,
-    summary_path: PathLike,
-    teacher_units: int,
-    input_dim: int,
-    outputs: Sequence[PathLike],
-    log_path: PathLike | None = None,
-) -> None:
-    """Chizat & Bach: normalised loss against m with the unit teacher and the long protocol."""
-    with drawing(log_path, outputs):
-        finals = read_table(
-            finals_path, FINALS + ["teacher", "protocol", "activation", "n_particles", "normalised_loss"]
-        )
-        summary = read_table(summary_path, SUMMARY + ["teacher", "protocol", "activation", "baseline_geometric_mean"])
-
-        def keep(table):
-            return table[(table["teacher"] == "unit") & (table["protocol"] == "converge")]
-
-        caption = (
-            f"Chizat & Bach (2018) setting: $d$ = {input_dim}, teacher of $m_0$ = {teacher_units} units with "
-            "$w^*$ = +1, $|v^*|$ fixed, no bias; losses divided by $\\frac{1}{2}$ Var $y$, the loss of the best "
-            "constant predictor"
-        )
-        save_figure(plot_transition(keep(finals), keep(summary), teacher_units, caption), outputs)
-
-
-def cb2018_protocols_figure(
-    summary_path: PathLike,
-    teacher_units: int,
-    input_dim: int,
-    activation: str,
-    protocols: dict,
-    outputs: Sequence[PathLike],
-    log_path: PathLike | None = None,
-) -> None:
-    """Chizat & Bach: both teachers crossed with both protocols, side by side."""
-    with drawing(log_path, outputs):
-        summary = read_table(summary_path, SUMMARY + ["teacher", "protocol", "activation", "n_diverged"])
-        labels = {}
-        for (teacher, protocol), label in CB2018_PROTOCOL_LABELS.items():
-            steps = protocols[protocol]
-            labels[teacher, protocol] = (
-                f"{activation}, {label} ($\\eta$ = {steps['step_size'][activation]:g}, "
-                f"{steps['n_steps'][activation]:.0e} steps)"
-            )
-        comparison = summary[summary["activation"] == activation]
-        save_figure(plot_protocol_comparison(comparison, teacher_units, input_dim, labels), outputs)
+    """The derived table ``name`` of the registry, computed from ``inputs`` and ``settings``."""
+    result = table(name).compute(LoadedInputs(inputs), settings)
+    write_table(result, path)
+    append_to_log(log_path, result.to_string(), first=True)
 
 
 def claims_figure(claims_path: PathLike, outputs: Sequence[PathLike], log_path: PathLike | None = None) -> None:
@@ -251,12 +116,12 @@ def claims_figure(claims_path: PathLike, outputs: Sequence[PathLike], log_path: 
 def claims_by_seed_figure(claims_path: PathLike, outputs: Sequence[PathLike], log_path: PathLike | None = None) -> None:
     """Every claim under every robustness seed."""
     with drawing(log_path, outputs):
-        table = read_table(claims_path, CLAIMS + ["seed"])
-        save_figure(plot_claims_by_seed(table), outputs)
+        table_by_seed = read_table(claims_path, CLAIMS + ["seed"])
+        save_figure(plot_claims_by_seed(table_by_seed), outputs)
 
 
 def claims_atlas_figure(atlas_path: PathLike, outputs: Sequence[PathLike], log_path: PathLike | None = None) -> None:
     """The atlas: claims by variation, coloured by verdict, the value in each cell."""
     with drawing(log_path, outputs):
-        table = read_table(atlas_path, CLAIMS + ["variation", "change"])
-        save_figure(plot_claims_atlas(table), outputs)
+        atlas = read_table(atlas_path, CLAIMS + ["variation", "change"])
+        save_figure(plot_claims_atlas(atlas), outputs)

@@ -11,19 +11,13 @@ import html
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
 from convexnn.claims import CLAIM_COLUMNS, format_claims
 from convexnn.storage import PathLike, append_to_log, atomic_path, read_table
+from convexnn.verdicts import MARKS, count_line, most_common
 
-VERDICTS = ("holds", "does not hold", "inconclusive", "not evaluated")
 REPORT_HINT = "HTML report: `make report`, then open report.html in a browser (it works offline)."
-
-
-def _verdict_counts(table: pd.DataFrame, column: str = "verdict") -> str:
-    counts = table[column].value_counts()
-    return ", ".join(f"{counts.get(verdict, 0)} {verdict}" for verdict in VERDICTS)
 
 
 def _say(text: str, log_path: PathLike | None) -> None:
@@ -36,7 +30,9 @@ def figures_summary(figures: Sequence[PathLike], claims_path: PathLike, log_path
     lines = ["", f"Figures ({len(figures)} files, PNG and PDF):"] + [f"  {path}" for path in figures]
     if Path(claims_path).exists():
         table = read_table(claims_path, ["claim", "verdict"])
-        lines.append(f"Claims: {_verdict_counts(table)} -- table in {claims_path} (`snakemake claims` prints it).")
+        lines.append(
+            f"Claims: {count_line(table['verdict'])} -- table in {claims_path} (`snakemake claims` prints it)."
+        )
     else:
         lines.append(f"Claims: not built yet; `snakemake claims` writes {claims_path} and prints it.")
     lines.append(REPORT_HINT)
@@ -47,7 +43,7 @@ def claims_summary(claims_path: PathLike, figure: PathLike, log_path: PathLike |
     """The claims table, every time `snakemake claims` runs."""
     table = read_table(claims_path, CLAIM_COLUMNS)
     _say(
-        f"\n{format_claims(table)}\n\nClaims: {_verdict_counts(table)}\nTable: {claims_path}; figure: {figure}\n"
+        f"\n{format_claims(table)}\n\nClaims: {count_line(table['verdict'])}\nTable: {claims_path}; figure: {figure}\n"
         f"{REPORT_HINT}",
         log_path,
     )
@@ -58,8 +54,8 @@ def robustness_summary(by_seed_path: PathLike, figure: PathLike, log_path: PathL
     table = read_table(by_seed_path, ["claim", "seed", "verdict"])
     lines = ["", f"Claims under {table['seed'].nunique()} base seeds (most common verdict, seeds that give it):"]
     for claim, rows in table.groupby("claim", sort=False):
-        counts = rows["verdict"].value_counts()
-        lines.append(f"  {claim:<11} {counts.index[0]:<14} {counts.iloc[0]} of {len(rows)}")
+        verdict, count = most_common(rows["verdict"])
+        lines.append(f"  {claim:<11} {verdict:<14} {count} of {len(rows)}")
     lines.append(f"Table: {by_seed_path}; figure: {figure}")
     _say("\n".join(lines), log_path)
 
@@ -67,8 +63,7 @@ def robustness_summary(by_seed_path: PathLike, figure: PathLike, log_path: PathL
 def atlas_summary(atlas_path: PathLike, figure: PathLike, log_path: PathLike | None = None) -> None:
     """The atlas's verdicts, claim by variation."""
     table = read_table(atlas_path, ["variation", "claim", "verdict"])
-    short = {"holds": "H", "does not hold": "-", "inconclusive": "?", "not evaluated": "n"}
-    grid = table.assign(mark=table["verdict"].map(short)).pivot(index="claim", columns="variation", values="mark")
+    grid = table.assign(mark=table["verdict"].map(MARKS)).pivot(index="claim", columns="variation", values="mark")
     grid = grid.reindex(index=list(dict.fromkeys(table["claim"])), columns=list(dict.fromkeys(table["variation"])))
     _say(
         f"\nAtlas (H holds, - does not hold, ? inconclusive, n not evaluated; empty: not changed):\n"

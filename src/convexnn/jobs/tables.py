@@ -7,14 +7,8 @@ import html
 
 from convexnn.claims import CLAIM_COLUMNS
 from convexnn.storage import PathLike, append_to_log, atomic_path, read_table
+from convexnn.verdicts import BACKGROUNDS
 
-# Cell backgrounds: light tints of the verdict colours of the claims figures (convexnn.figures).
-VERDICT_BACKGROUNDS = {
-    "holds": "#d4efe4",
-    "does not hold": "#f8dcc6",
-    "inconclusive": "#e3e1f0",
-    "not evaluated": "#e6e6e6",
-}
 STYLE = (
     "body{font-family:sans-serif;font-size:13px;margin:12px}table{border-collapse:collapse}"
     "th,td{border:1px solid #bbb;padding:4px 6px;vertical-align:top;text-align:left}th{background:#f2f2f2}"
@@ -37,7 +31,7 @@ def claims_html_page(claims, title: str) -> str:
             if column in ("value", "low", "high"):
                 cells.append(f'<td class="number">{_number(value)}</td>')
             elif column == "verdict":
-                background = VERDICT_BACKGROUNDS.get(value, "#ffffff")
+                background = BACKGROUNDS.get(value, "#ffffff")
                 cells.append(f'<td style="background:{background}"><b>{html.escape(str(value))}</b></td>')
             else:
                 cells.append(f"<td>{html.escape(str(value))}</td>")

@@ -1,0 +1,344 @@
+"""Report 5.1, fig. 2 and claims C2-C4: sigmoid particles with w(0) = 0, inputs on the unit circle.
+
+"With sigmoid and w(0) = 0 we always got convergence to the global minimum, even with 3 particles";
+about half the particles get w < 0 and half w > 0, and the signs do not change; with many particles
+the weights move slower and smoother. Every (k, repetition) keeps its trajectory (the claims measure
+them); fig. 2 draws repetition 0 at each k, as the report shows one run of each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from convexnn.aggregation import finished
+from convexnn.claims import (
+    ClaimResult,
+    ClaimText,
+    RunTrajectory,
+    Trajectory,
+    as_trajectory,
+    bootstrap,
+    count_diverged,
+    finished_trajectories,
+    is_missing,
+    part_sum,
+    particle_parameters,
+    repetition_groups,
+    safe_ratio,
+    trajectories_by_repetition,
+)
+from convexnn.experiments.base import Experiment, Figure
+from convexnn.experiments.grid import report_teacher, symmetric_init_problems, training_settings
+from convexnn.intervals import Region, at_most, below
+from convexnn.plotting import set_theme, statement
+
+NAME = "sigmoid_trajectories"
+# The report shows one run of each k; the claims use every repetition.
+FIGURE_REPETITION = 0
+
+
+def build(config: dict, builder) -> None:
+    """(k, repetition), all with trajectories; one teacher per repetition shared by both k."""
+    section = config[NAME]
+    for repetition in range(section["repetitions"]):
+        teacher = report_teacher(builder, section, "sigmoid", repetition)
+        for k in section["n_particles"]:
+            settings = training_settings(section, "sigmoid", k, record_trajectory=True)
+            builder.run(
+                teacher,
+                [f"k{k}"],
+                {"n_particles": k},
+                {"activation": "sigmoid", "n_particles": k},
+                repetition,
+                settings,
+            )
+
+
+C2_TEXT = ClaimText(
+    "C2",
+    "5.1",
+    "sigmoid with w(0) = 0 always converges globally, even with 3 particles",
+    "largest final excess loss / zero predictor's loss over every repetition at the small and the large k",
+    below(1e-3),
+)
+
+
+def claim_sigmoid_always_global(sigmoid_finals: pd.DataFrame | None, small_k: int, large_k: int) -> ClaimResult:
+    """C2 (section 5.1, fig. 2): value = max over the finished runs at k in {small_k, large_k} of
+    excess_loss / zero_predictor_loss. Holds if the bootstrap interval of that maximum is below 1e-3.
+    A diverged run (a numerical failure of the step, not a local minimum) is left out and counted,
+    as in every claim; with no finished run at one of the two k, the claim is not evaluated.
+
+    ``sigmoid_finals`` has columns n_particles, repetition, excess_loss, zero_predictor_loss, diverged.
+    """
+    if is_missing(sigmoid_finals):
+        return C2_TEXT.not_evaluated("no sigmoid results")
+    everything = sigmoid_finals[sigmoid_finals["n_particles"].isin([small_k, large_k])]
+    runs = everything[finished(everything)]
+    n_diverged = len(everything) - len(runs)
+    missing = [k for k in (small_k, large_k) if not (runs["n_particles"] == k).any()]
+    if missing:
+        return C2_TEXT.not_evaluated(f"no finished run at k = {', '.join(map(str, missing))} ({n_diverged} diverged)")
+    relative = runs["excess_loss"] / runs["zero_predictor_loss"]
+    per_repetition = [float(relative[group.index].max()) for group in repetition_groups(runs)]
+    value, interval, method = bootstrap(per_repetition, max)
+    per_k = ", ".join(
+        f"k = {k}: {int((runs['n_particles'] == k).sum())} runs, worst {relative[runs['n_particles'] == k].max():.2e}"
+        for k in (small_k, large_k)
+    )
+    return C2_TEXT.result(value, interval, f"{per_k}; {n_diverged} diverged; {method}")
+
+
+C3_SPLIT_TEXT = ClaimText(
+    "C3-split",
+    "5.1",
+    "sigmoid: about half the particles get w < 0, half w > 0",
+    "fraction of particles with w < 0 at the end, pooled over the runs at the large k",
+    Region(0.3, 0.7),
+)
+
+
+C3_STAY_TEXT = ClaimText(
+    "C3-stay",
+    "5.1",
+    "sigmoid: the signs of w do not change through training",
+    "fraction of particles whose w changes sign after the first 1% of training, pooled over every run",
+    at_most(0.0),
+)
+
+
+C3_REFERENCE_SHARE_OF_TRAINING = 0.01
+
+
+def _reference_checkpoint(samples_seen: np.ndarray) -> int:
+    """Index of the first checkpoint at or after 1% of the final samples_seen."""
+    return int(np.argmax(samples_seen >= C3_REFERENCE_SHARE_OF_TRAINING * samples_seen[-1]))
+
+
+def count_sign_flips(trajectory: Trajectory) -> int:
+    """Number of particles whose w takes the sign opposite to its sign at the reference checkpoint
+    (first at or after 1% of training) at some later checkpoint. Particles whose reference w is exactly
+    0 have no sign and are ignored; a w that merely reaches 0 has not flipped."""
+    weights = trajectory.output_weights[_reference_checkpoint(trajectory.samples_seen) :]
+    opposite = weights * np.sign(weights[0]) < 0
+    return int(opposite.any(axis=0).sum())
+
+
+def claim_sigmoid_signs_split(runs: Sequence[RunTrajectory], large_k: int) -> ClaimResult:
+    """C3-split (section 5.1): value = #{j: w_j(T) < 0} / #{particles} over the finished runs at the
+    large k, pooled; bootstrap over repetitions. Holds if the interval is within [0.3, 0.7]."""
+    every_run = trajectories_by_repetition(runs, n_particles=large_k)
+    n_diverged = count_diverged(every_run)
+    by_repetition = {repetition: finished_trajectories(trajectories) for repetition, trajectories in every_run.items()}
+    per_repetition = [
+        (
+            sum(int((t.output_weights[-1] < 0).sum()) for t in trajectories),
+            sum(t.output_weights.shape[1] for t in trajectories),
+        )
+        for trajectories in by_repetition.values()
+        if trajectories
+    ]
+    if not per_repetition:
+        return C3_SPLIT_TEXT.not_evaluated(f"no finished run at the large k = {large_k} ({n_diverged} diverged)")
+    value, interval, method = bootstrap(per_repetition, lambda parts: part_sum(parts, 0) / part_sum(parts, 1))
+    negative, total = part_sum(per_repetition, 0), part_sum(per_repetition, 1)
+    return C3_SPLIT_TEXT.result(
+        value,
+        interval,
+        f"{negative:.0f} of {total:.0f} particles with w < 0 at k = {large_k} "
+        f"over {len(per_repetition)} repetitions; {n_diverged} diverged; {method}",
+    )
+
+
+def claim_sigmoid_signs_stay(runs: Sequence[RunTrajectory]) -> ClaimResult:
+    """C3-stay (section 5.1): value = share of particles, over every finished sigmoid run, whose w
+    changes sign after the first 1% of training (:func:`count_sign_flips`); bootstrap over repetitions.
+    Holds if the interval is 0: not a single flip."""
+    every_run = trajectories_by_repetition(runs)
+    n_diverged = count_diverged(every_run)
+    by_repetition = {repetition: finished_trajectories(trajectories) for repetition, trajectories in every_run.items()}
+    per_repetition = [
+        (sum(count_sign_flips(t) for t in trajectories), sum(t.output_weights.shape[1] for t in trajectories))
+        for trajectories in by_repetition.values()
+        if trajectories
+    ]
+    if not per_repetition:
+        return C3_STAY_TEXT.not_evaluated(f"no finished sigmoid run with a trajectory ({n_diverged} diverged)")
+    value, interval, method = bootstrap(per_repetition, lambda parts: part_sum(parts, 0) / part_sum(parts, 1))
+    n_runs = sum(len(trajectories) for trajectories in by_repetition.values())
+    return C3_STAY_TEXT.result(
+        value,
+        interval,
+        f"{part_sum(per_repetition, 0):.0f} sign flips among "
+        f"{part_sum(per_repetition, 1):.0f} particles of {n_runs} finished runs; "
+        f"{n_diverged} diverged; {method}",
+    )
+
+
+C4_TEXT = ClaimText(
+    "C4",
+    "5.1",
+    "when there are many particles, the weights move slower and smoother than with just a few",
+    "mean path length of theta_j = (w_j, v_j) per particle over the checkpoints, large k / small k",
+    below(1.0),
+)
+
+
+def particle_path_lengths(trajectory: Trajectory) -> np.ndarray:
+    """Per particle, sum over consecutive checkpoints of ||theta_j(t_{i+1}) - theta_j(t_i)||, shape (k,).
+
+    Measured on the stored checkpoints only, so runs are comparable when they share a checkpoint schedule.
+    """
+    steps = np.diff(particle_parameters(trajectory), axis=0)
+    return np.linalg.norm(steps, axis=2).sum(axis=0)
+
+
+def _same_schedule(runs: list[Trajectory]) -> bool:
+    first = runs[0].samples_seen
+    return all(t.samples_seen.shape == first.shape and np.array_equal(t.samples_seen, first) for t in runs)
+
+
+def claim_many_particles_move_slower(runs: Sequence[RunTrajectory], small_k: int, large_k: int) -> ClaimResult:
+    """C4 (section 5.1, figs. 2a and 2b): value = mean path length per particle at the large k divided
+    by that at the small k, particles pooled over the finished runs (:func:`particle_path_lengths`);
+    bootstrap over repetitions (both k of a repetition share its teacher). Holds if below 1."""
+    small = trajectories_by_repetition(runs, n_particles=small_k)
+    large = trajectories_by_repetition(runs, n_particles=large_k)
+    n_diverged = count_diverged(small) + count_diverged(large)
+    per_repetition = []
+    for repetition in sorted(set(small) & set(large)):
+        lengths = [
+            np.concatenate([particle_path_lengths(t) for t in finished_trajectories(trajectories)] or [[]])
+            for trajectories in (small[repetition], large[repetition])
+        ]
+        if lengths[0].size and lengths[1].size:
+            per_repetition.append((lengths[0].sum(), lengths[0].size, lengths[1].sum(), lengths[1].size))
+    if not per_repetition:
+        return C4_TEXT.not_evaluated(
+            f"no repetition with finished runs at both k = {small_k} and k = {large_k} ({n_diverged} diverged)"
+        )
+
+    def statistic(parts: list) -> float:
+        return safe_ratio(part_sum(parts, 2) / part_sum(parts, 3), part_sum(parts, 0) / part_sum(parts, 1))
+
+    value, interval, method = bootstrap(per_repetition, statistic)
+    everything = [as_trajectory(t) for _, t in runs]
+    schedule = "same checkpoints" if _same_schedule(everything) else "DIFFERENT checkpoint schedules"
+    return C4_TEXT.result(
+        value,
+        interval,
+        f"mean path length {part_sum(per_repetition, 2) / part_sum(per_repetition, 3):.3g} "
+        f"at k = {large_k} vs {part_sum(per_repetition, 0) / part_sum(per_repetition, 1):.3g} "
+        f"at k = {small_k}; {schedule}; {n_diverged} diverged; {method}",
+    )
+
+
+def claims(finals: pd.DataFrame, trajectories: Sequence[RunTrajectory], context: Mapping) -> list[ClaimResult]:
+    """C2-C4 at the grid's two k: the smallest ("even with 3 particles") and the largest ("many")."""
+    small_k, large_k = int(finals["n_particles"].min()), int(finals["n_particles"].max())
+    return [
+        claim_sigmoid_always_global(finals, small_k, large_k),
+        claim_sigmoid_signs_split(trajectories, large_k),
+        claim_sigmoid_signs_stay(trajectories),
+        claim_many_particles_move_slower(trajectories, small_k, large_k),
+    ]
+
+
+SIGMOID_MARKER_AREA = 200  # points^2 of the particle with the largest |w| in a panel
+
+
+def draw_sigmoid_trajectories(axis: plt.Axes, trajectory: dict, title: str) -> None:
+    """Report fig. 2: particles at v_j[:2] (bias not drawn), trajectories in grey, final position with
+    area proportional to |w_j| in red for w_j >= 0 and blue for w_j < 0; teacher directions as solid
+    black lines through the origin; a key gives the |w| of three marker sizes."""
+    hidden = trajectory["hidden_weights"][..., :2]
+    for particle in range(hidden.shape[1]):
+        axis.plot(hidden[:, particle, 0], hidden[:, particle, 1], color="0.7", lw=0.7, zorder=1)
+    final_output = trajectory["output_weights"][-1]
+    largest = max(np.abs(final_output).max(), 1e-300)
+    sizes = SIGMOID_MARKER_AREA * np.abs(final_output) / largest
+    for sign, colour, label in [
+        (final_output >= 0, "tab:red", "$w_j \\geq 0$"),
+        (final_output < 0, "tab:blue", "$w_j < 0$"),
+    ]:
+        axis.scatter(
+            hidden[-1, sign, 0],
+            hidden[-1, sign, 1],
+            s=sizes[sign] + 2,
+            color=colour,
+            alpha=0.8,
+            zorder=3,
+            label=f"{label} ({int(sign.sum())} particles)",
+        )
+    for direction in trajectory["teacher_hidden_weights"][:, :2]:
+        axis.axline((0.0, 0.0), tuple(direction), color="black", lw=1.3, zorder=2)
+    axis.plot([], [], color="black", lw=1.3, label="teacher directions")
+    for fraction in (1.0, 0.5, 0.1):  # the marker-size key
+        axis.scatter(
+            [],
+            [],
+            s=SIGMOID_MARKER_AREA * fraction + 2,
+            color="0.5",
+            alpha=0.6,
+            label=f"$|w_j|$ = {fraction * largest:.2g}",
+        )
+    axis.set(title=title, xlabel="$v_j[1]$", ylabel="$v_j[2]$")
+    axis.set_aspect("equal", adjustable="datalim")
+    axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), labelspacing=1.0)
+
+
+def plot_sigmoid_trajectory_panels(panels: list[tuple[str, dict]]) -> plt.Figure:
+    set_theme()
+    figure, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 5.2), squeeze=False)
+    for axis, (title, trajectory) in zip(axes[0], panels):
+        if trajectory.get("diverged", False):
+            statement(axis, f"{title}\nthis run DIVERGED: its particles are not drawn")
+        else:
+            draw_sigmoid_trajectories(axis, trajectory, title)
+    figure.tight_layout()
+    return figure
+
+
+def _fig2_inputs(view) -> dict[str, list[str]]:
+    ks = view.section(NAME)["n_particles"]
+    return {
+        "trajectories": [view.runs(NAME, n_particles=k, repetition=FIGURE_REPETITION)[0].particles_path for k in ks]
+    }
+
+
+def _fig2_settings(view) -> dict:
+    return {"n_particles": view.section(NAME)["n_particles"]}
+
+
+def _draw_fig2(data, settings: dict):
+    """Report fig. 2: one panel per k (repetition 0)."""
+    panels = []
+    for letter, k, trajectory in zip("ab", settings["n_particles"], data.particles("trajectories")):
+        title = f"({letter}) $k$ = {k} particles, final test loss {trajectory['test_loss'][-1]:.1e}"
+        panels.append((title, trajectory))
+    return plot_sigmoid_trajectory_panels(panels)
+
+
+EXPERIMENT = Experiment(
+    name=NAME,
+    title="sigmoid particles on the circle, w(0) = 0 (report 5.1, fig. 2)",
+    target="figures",
+    in_report=True,
+    build=build,
+    cross_key_problems=lambda config: symmetric_init_problems(config, NAME),
+    claim_names=("C2", "C3-split", "C3-stay", "C4"),
+    claims=claims,
+    figures=(
+        Figure(
+            "fig2_sigmoid_trajectories",
+            "Report section 5.1",
+            inputs=_fig2_inputs,
+            draw=_draw_fig2,
+            settings=_fig2_settings,
+        ),
+    ),
+)

@@ -1,0 +1,61 @@
+# One generic rule per job kind (src/convexnn/kinds/): the record of the job named by the wildcard
+# comes from the plan through params:, the files it reads from the jobs it references, its memory
+# and cluster runtime from the kind. No benchmark: on these rules: they are run: jobs, so a benchmark
+# file would time the whole Snakemake process, not the job (benchmarks/job_resources.py times the
+# jobs themselves). tests/test_registry.py checks the outputs against each kind's.
+
+
+rule teacher_data:
+    """One repetition's teacher network and fixed test set (report 5.1, 5.2): a teacher of the plan."""
+    input:
+        code=code_of(KINDS["teacher_data"].entry),
+    output:
+        "results/teacher_data/{teacher}.npz",
+    log:
+        "logs/teacher_data/{teacher}.log",
+    resources:
+        mem_mb=KINDS["teacher_data"].mem_mb,
+        runtime=job_runtime("teacher_data"),
+    params:
+        job=job_record("teacher_data"),
+    run:
+        make_teacher_data(params.job, output[0], log[0])
+
+
+rule train:
+    """One student trained by online SGD on one teacher (report 5.1-5.3): a run of the plan, for
+    every experiment (src/convexnn/plan.py)."""
+    input:
+        unpack(job_inputs("train")),
+        code=code_of(KINDS["train"].entry),
+    output:
+        curve="results/train/{run}.csv",
+        particles="results/train/{run}.npz",
+    log:
+        "logs/train/{run}.log",
+    resources:
+        mem_mb=KINDS["train"].mem_mb,
+        runtime=job_runtime("train"),
+    params:
+        job=job_record("train"),
+    run:
+        run_training(params.job, input.teacher, output.curve, output.particles, log[0])
+
+
+rule baseline:
+    """The convex baseline of the Chizat & Bach experiment: m fixed random units, output weights by
+    least squares."""
+    input:
+        unpack(job_inputs("baseline")),
+        code=code_of(KINDS["baseline"].entry),
+    output:
+        "results/baseline/{baseline}.csv",
+    log:
+        "logs/baseline/{baseline}.log",
+    resources:
+        mem_mb=KINDS["baseline"].mem_mb,
+        runtime=job_runtime("baseline"),
+    params:
+        job=job_record("baseline"),
+    run:
+        fit_baseline(params.job, input.teacher, output[0], log[0])
