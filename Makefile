@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # One build per folder at a time; the kernel drops this lock when the build dies, even by SIGKILL.
 EXCLUSIVE := $(BIN)/python tools/build_lock.py .build.lock --
 
-.PHONY: figures test smoke claims robustness atlas beyond report references benchmark lock lint format clean
+.PHONY: figures test smoke claims robustness atlas beyond lazy report references benchmark lock lint format clean
 
 $(INSTALLED): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +37,12 @@ atlas: $(INSTALLED)  ## the claims under every variation of config atlas
 beyond: $(INSTALLED)  ## Chizat & Bach's sharp transition with its convex baseline
 	$(EXCLUSIVE) $(BIN)/snakemake beyond
 
+lazy: $(INSTALLED)  ## lazy against active training: test loss against the initialisation scale
+	$(EXCLUSIVE) $(BIN)/snakemake lazy
+
 # The report holds the paper figures and claims, and every other target that has been built.
 REPORT_TARGETS = figures claims $(if $(wildcard figures/cb2018_transition.png),beyond) \
+	$(if $(wildcard figures/lazy_scale_sweep.png),lazy) \
 	$(if $(wildcard figures/claims_robustness.png),robustness) $(if $(wildcard figures/claims_atlas.png),atlas)
 
 report: $(INSTALLED)  ## report.html: the figures and claims, and every other target built so far
@@ -48,15 +52,18 @@ report: $(INSTALLED)  ## report.html: the figures and claims, and every other ta
 # After a deliberate change of results: the built tables become the references CI compares with,
 # and README's generated blocks are rewritten from them.
 REFERENCES = results/claims.csv:claims_paper.csv results/robustness/claims_by_seed.csv:claims_by_seed.csv \
-	results/atlas/claims_atlas.csv:claims_atlas.csv results/cb2018_transitions/transitions.csv:cb2018_transitions.csv
+	results/atlas/claims_atlas.csv:claims_atlas.csv results/cb2018_transitions/transitions.csv:cb2018_transitions.csv \
+	results/experiment_claims/paper/seed0/lazy_training.csv:claims_lazy.csv \
+	results/lazy_scale_summary/summary.csv:lazy_scale_summary.csv results/lazy_reference_r0/r0_10.csv:lazy_reference_r0.csv
 
 references: $(INSTALLED)  ## copy the built result tables to tests/reference/ and rewrite README's numbers
-	@for pair in $(REFERENCES); do test -f $${pair%%:*} || { echo "$${pair%%:*} is missing: run make claims robustness atlas beyond first"; exit 1; }; done
+	@for pair in $(REFERENCES); do test -f $${pair%%:*} || { echo "$${pair%%:*} is missing: run make claims robustness atlas beyond lazy first"; exit 1; }; done
 	@for pair in $(REFERENCES); do cp $${pair%%:*} tests/reference/$${pair##*:} && echo "tests/reference/$${pair##*:} <- $${pair%%:*}"; done
 	$(BIN)/python -m convexnn.readme
 
-benchmark: $(INSTALLED)  ## engine steps per second, ReLU and sigmoid, against the numpy reference
+benchmark: $(INSTALLED)  ## solver rates: the SGD engine (ReLU, sigmoid, against its numpy reference), full-batch GD
 	$(BIN)/python benchmarks/engine.py
+	$(BIN)/python benchmarks/gradient_descent.py
 
 lock: $(INSTALLED)  ## regenerate requirements.lock and environment.yml from pyproject.toml (needs PyPI)
 	$(BIN)/python tools/lockfile.py compile

@@ -11,23 +11,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from convexnn.registry import figures_of
+
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = (
-    ["figures"]
-    + [
-        f"figures/{name}.png"
-        for name in (
-            "fig1_relu_trajectories",
-            "fig2_sigmoid_trajectories",
-            "fig3_training_curves",
-            "fig4_overparam_relu",
-            "fig5_overparam_sigmoid",
-            "fig6_r0_sweep",
-            "fig7_lazy_vs_active",
-        )
-    ]
-    + ["claims"]
-)
+TARGETS = ["figures"] + [f"figures/{spec.name}.png" for _, spec in figures_of("figures")] + ["claims"]
 
 
 def build_seconds(target: str) -> tuple[float, int]:

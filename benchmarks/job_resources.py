@@ -25,10 +25,11 @@ from pathlib import Path
 
 import yaml
 
-from convexnn.plan import estimated_training_seconds, make_plan
+from convexnn.kinds.sgd import estimated_training_seconds
+from convexnn.plan import make_plan
+from convexnn.registry import KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
-MEM_MB = {"teacher_data": 500, "train": 500, "baseline": 2000}  # workflow/rules/{data,train}.smk
 
 RUN = """
 import json, sys
@@ -62,30 +63,32 @@ def main() -> None:
     arguments = parser.parse_args()
     plan = make_plan(yaml.safe_load(arguments.configfile.read_text()))
     largest = {}
-    for job in plan.runs.values():
+    for job in plan.jobs["train"].values():
         experiment = job.labels["experiment"]
-        cost = estimated_training_seconds(job.settings, plan.teacher(job.teacher))
+        cost = estimated_training_seconds(job.settings, plan.job("teacher_data", job.teacher))
         if experiment not in largest or cost > largest[experiment][0]:
             largest[experiment] = (cost, job)
     print("| job | estimated s | measured s | runtime asked (min) | peak MB | mem_mb asked |")
     print("|---|---|---|---|---|---|")
     for experiment, (cost, job) in sorted(largest.items()):
         with tempfile.TemporaryDirectory() as folder:
-            teacher = plan.teacher(job.teacher)
+            teacher = plan.job("teacher_data", job.teacher)
             run_alone("teacher_data", teacher.as_params(), Path(folder))
             seconds, peak = run_alone("train", job.as_params(), Path(folder))
             print(
-                f"| train {job.id} | {cost:.1f} | {seconds:.1f} | {plan.runtime_minutes(job)} | {peak:.0f} | "
-                f"{MEM_MB['train']} |",
+                f"| train {job.id} | {cost:.1f} | {seconds:.1f} | {plan.runtime_minutes('train', job.id)} | "
+                f"{peak:.0f} | {KINDS['train'].mem_mb} |",
                 flush=True,
             )
             if experiment == "cb2018":
-                baseline = max(plan.baselines.values(), key=lambda b: b.n_particles)
-                baseline_teacher = plan.teacher(baseline.teacher)
+                baseline = max(plan.jobs["baseline"].values(), key=lambda b: b.n_particles)
+                baseline_teacher = plan.job("teacher_data", baseline.teacher)
                 run_alone("teacher_data", baseline_teacher.as_params(), Path(folder))
                 seconds, peak = run_alone("baseline", baseline.as_params(), Path(folder))
                 print(
-                    f"| baseline {baseline.id} | | {seconds:.1f} | 5 | {peak:.0f} | {MEM_MB['baseline']} |", flush=True
+                    f"| baseline {baseline.id} | | {seconds:.1f} | {plan.runtime_minutes('baseline', baseline.id)} | "
+                    f"{peak:.0f} | {KINDS['baseline'].mem_mb} |",
+                    flush=True,
                 )
 
 

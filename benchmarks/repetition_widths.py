@@ -17,17 +17,14 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from convexnn.claims import as_trajectory, claims_of_experiment
-from convexnn.plan import claims_context, main_scenario, make_plan
+from convexnn.claims import as_trajectory
+from convexnn.plan import main_scenario, make_plan
+from convexnn.registry import EXPERIMENTS, report_experiments
 from convexnn.storage import read_particles, read_table
 
 ROOT = Path(__file__).resolve().parents[1]
-COUNTS = {
-    "overparam": [5, 10, 15, 20],
-    "relu_trajectories": [20, 30, 40],
-    "sigmoid_trajectories": [5, 10, 15, 20],
-    "r0_sweep": [5, 10, 15, 20],
-}
+# repetitions to try, per report experiment (its pilot runs at most the largest)
+COUNTS = {name: [20, 30, 40] if name == "relu_trajectories" else [5, 10, 15, 20] for name in report_experiments()}
 RATIOS = ("C2", "C5", "C6", "C8")
 
 
@@ -45,16 +42,15 @@ def main() -> None:
         finals = read_table(arguments.build / "results" / "aggregate" / scenario / experiment / "finals.csv")
         trajectories = [
             (job.labels, as_trajectory(read_particles(arguments.build / job.particles_path)))
-            for job in plan.experiment(scenario, experiment).runs
+            for job in plan.experiment(scenario, experiment).of("train")
             if job.settings.record_trajectory
         ]
         for count in counts:
             if count > finals["repetition"].max() + 1:
                 continue
             kept = [(labels, trajectory) for labels, trajectory in trajectories if labels["repetition"] < count]
-            for claim in claims_of_experiment(
-                experiment, finals[finals["repetition"] < count], kept, claims_context(config)
-            ):
+            context = EXPERIMENTS[experiment].claims_context(config)
+            for claim in EXPERIMENTS[experiment].claims(finals[finals["repetition"] < count], kept, context):
                 ratio = claim.claim.startswith(RATIOS) and claim.low > 0
                 width = np.log10(claim.high / claim.low) if ratio else claim.high - claim.low
                 print(

@@ -19,36 +19,41 @@ import pandas as pd
 import pytest
 
 from convexnn.claims import (
-    C1_MIN_FINISHED_RUNS,
     CLAIM_COLUMNS,
-    CLAIMS_OF_EXPERIMENT,
     MIN_REPETITIONS,
     ClaimResult,
     Trajectory,
     as_trajectory,
+    claims_table,
+    compare_with_reference,
+    format_claims,
+    summary_line,
+)
+from convexnn.experiments.overparam import (
+    claim_few_particles_stall,
+    claim_phase_transition,
+    claim_spread_largest_near_teacher_size,
+    fig3_points,
+    spread_of_log_loss_by_k,
+)
+from convexnn.experiments.r0_sweep import (
     claim_active_particles_turn,
     claim_large_radius_slow,
     claim_lazy_directions_stay,
+    claim_small_radius_best,
+    direction_changes_degrees,
+)
+from convexnn.experiments.relu_trajectories import C1_MIN_FINISHED_RUNS, claim_relu_often_global
+from convexnn.experiments.sigmoid_trajectories import (
     claim_many_particles_move_slower,
-    claim_phase_transition,
-    claim_relu_often_global,
     claim_sigmoid_always_global,
     claim_sigmoid_signs_split,
     claim_sigmoid_signs_stay,
-    claim_small_radius_best,
-    claim_spread_largest_near_teacher_size,
-    claim_twenty_particles_reach_zero,
-    claims_of_experiment,
-    claims_table,
-    compare_with_reference,
     count_sign_flips,
-    direction_changes_degrees,
-    format_claims,
     particle_path_lengths,
-    spread_of_log_loss_by_k,
-    summary_line,
 )
 from convexnn.intervals import parse_region, verdict
+from convexnn.registry import EXPERIMENTS
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")  # nanmean / nanstd of empty columns
 
@@ -516,7 +521,7 @@ def test_c5_holds_with_the_geometric_means_over_every_repetition():
         overparam_finals({5: [1e-9] * 3, 20: [1.0] * 3}, activation="sigmoid"),
     )
     result = check(
-        claim_twenty_particles_reach_zero(finals, "relu"),
+        claim_few_particles_stall(finals, "relu", 5, 20),
         "C5",
         "holds",
         value=1e3,
@@ -529,16 +534,14 @@ def test_c5_holds_with_the_geometric_means_over_every_repetition():
 
 def test_c5_does_not_hold_for_a_ratio_of_10():
     finals = overparam_finals({5: [1e-4, 1e-3, 1e-2], 20: [1e-5, 1e-4, 1e-3]}, activation="sigmoid")
-    check(
-        claim_twenty_particles_reach_zero(finals, "sigmoid"), "C5", "does not hold", value=10.0, interval=(10.0, 10.0)
-    )
+    check(claim_few_particles_stall(finals, "sigmoid", 5, 20), "C5", "does not hold", value=10.0, interval=(10.0, 10.0))
 
 
 def test_c5_is_inconclusive_when_the_ratio_varies_between_repetitions():
     # Ratios 10, 1e4 and 100: GM 10^(7/3); resamples range from 10 to 1e4.
     finals = overparam_finals({5: [1e-4, 1e-2, 1e-3], 20: [1e-5, 1e-6, 1e-5]})
     check(
-        claim_twenty_particles_reach_zero(finals, "relu"),
+        claim_few_particles_stall(finals, "relu", 5, 20),
         "C5",
         "inconclusive",
         value=10 ** (7 / 3),
@@ -550,40 +553,40 @@ def test_c5_is_not_a_single_run():
     # Repetition 0 alone gives 1e4, the others 100; the value is over every repetition: log10 means
     # k = 5: (-4 - 2 - 2)/3 = -8/3, k = 20: (-8 - 4 - 4)/3 = -16/3, ratio 10^(8/3) = 464.
     finals = overparam_finals({5: [1e-4, 1e-2, 1e-2], 20: [1e-8, 1e-4, 1e-4]})
-    check(claim_twenty_particles_reach_zero(finals, "relu"), "C5", "holds", value=10 ** (8 / 3), interval=(100.0, 1e4))
+    check(claim_few_particles_stall(finals, "relu", 5, 20), "C5", "holds", value=10 ** (8 / 3), interval=(100.0, 1e4))
 
 
 def test_c5_leaves_out_a_diverged_run_and_its_unpaired_repetition():
     # Repetition 1 diverged at k = 20: its k = 5 run is left out too (no pair); the others give 1e3.
     finals = overparam_finals({5: [1e-2, 1.0, 1e-3, 1e-4], 20: [1e-5, 1e-9, 1e-6, 1e-7]}, diverged_at=((20, 1),))
-    result = check(claim_twenty_particles_reach_zero(finals, "relu"), "C5", "holds", value=1e3, interval=(1e3, 1e3))
+    result = check(claim_few_particles_stall(finals, "relu", 5, 20), "C5", "holds", value=1e3, interval=(1e3, 1e3))
     assert "k = 20: geometric mean 1e-06 over 3 runs, 1 diverged" in result.detail
     assert "bootstrap over 3 repetitions" in result.detail
 
 
 def test_c5_uses_the_given_k():
     finals = overparam_finals({3: [1e-1] * 3, 5: [1e-4] * 3, 20: [1e-5] * 3, 40: [1e-8] * 3})
-    check(claim_twenty_particles_reach_zero(finals, "relu", small_k=3, large_k=40), "C5", "holds", value=1e7)
-    check(claim_twenty_particles_reach_zero(finals, "relu"), "C5", "does not hold", value=10.0)
+    check(claim_few_particles_stall(finals, "relu", 3, 40), "C5", "holds", value=1e7)
+    check(claim_few_particles_stall(finals, "relu", 5, 20), "C5", "does not hold", value=10.0)
 
 
 def test_c5_not_evaluated():
-    assert_not_evaluated(claim_twenty_particles_reach_zero(None, "relu"), "C5", "no relu results")
+    assert_not_evaluated(claim_few_particles_stall(None, "relu", 5, 20), "C5", "no relu results")
     assert_not_evaluated(
-        claim_twenty_particles_reach_zero(overparam_finals({5: [1e-3] * 3}, "sigmoid"), "relu"), "C5", "no relu results"
+        claim_few_particles_stall(overparam_finals({5: [1e-3] * 3}, "sigmoid"), "relu", 5, 20), "C5", "no relu results"
     )
     only_5 = overparam_finals({5: [1e-3] * 3, 10: [1e-6] * 3})
     assert_not_evaluated(
-        claim_twenty_particles_reach_zero(only_5, "relu"),
+        claim_few_particles_stall(only_5, "relu", 5, 20),
         "C5",
         "no repetition with finished runs at both k = 5 and k = 20",
     )
     diverged_20 = overparam_finals({5: [1e-3] * 3, 20: [1e-6] * 3}, diverged_at=((20, 0), (20, 1), (20, 2)))
     assert_not_evaluated(
-        claim_twenty_particles_reach_zero(diverged_20, "relu"), "C5", "no repetition with finished runs"
+        claim_few_particles_stall(diverged_20, "relu", 5, 20), "C5", "no repetition with finished runs"
     )
     two = overparam_finals({5: [1e-3] * 2, 20: [1e-6] * 2})
-    assert_not_evaluated(claim_twenty_particles_reach_zero(two, "relu"), "C5", "2 repetitions, at least 3 needed")
+    assert_not_evaluated(claim_few_particles_stall(two, "relu", 5, 20), "C5", "2 repetitions, at least 3 needed")
 
 
 # ---------------------------------------------------------------------------------------------- C6
@@ -948,17 +951,17 @@ def test_c9_not_evaluated():
 # ------------------------------------------------------------------------------- claims of experiment
 
 
-def test_claims_of_experiment_lists_the_claims_of_each_experiment_in_order():
-    relu = claims_of_experiment("relu_trajectories", relu_scan(15, 5), [], {})
-    assert [r.claim for r in relu] == CLAIMS_OF_EXPERIMENT["relu_trajectories"] == ["C1"]
+def test_each_experiment_decides_its_claims_in_order():
+    relu = EXPERIMENTS["relu_trajectories"].claims(relu_scan(15, 5), [], {})
+    assert [r.claim for r in relu] == list(EXPERIMENTS["relu_trajectories"].claim_names) == ["C1"]
     check(relu[0], "C1", "holds", value=0.75)
 
     finals = sigmoid_finals({2: [1e-5] * 3, 4: [1e-6] * 3})  # small k = 2, large k = 4 from the table
     runs = [labelled(r, ending_run(signs)) for r in range(3) for signs in ([-1, 1], [-1, -1, 1, 1])]
-    sigmoid = claims_of_experiment("sigmoid_trajectories", finals, runs, {})
+    sigmoid = EXPERIMENTS["sigmoid_trajectories"].claims(finals, runs, {})
     assert (
         [r.claim for r in sigmoid]
-        == CLAIMS_OF_EXPERIMENT["sigmoid_trajectories"]
+        == list(EXPERIMENTS["sigmoid_trajectories"].claim_names)
         == ["C2", "C3-split", "C3-stay", "C4"]
     )
     check(sigmoid[0], "C2", "holds", value=1e-5)
@@ -971,32 +974,40 @@ def test_claims_of_experiment_lists_the_claims_of_each_experiment_in_order():
         overparam_finals({2: [1e-3] * 3, 5: [1e-4] * 3, 8: [1e-7] * 3, 40: [1e-8] * 3}),
         overparam_finals({2: [1e-3] * 3, 40: [1e-4] * 3}, activation="sigmoid"),
     )
-    context = {
-        "teacher_units": 4,
-        "curve_activation": "relu",
-        "curve_n_particles": [8, 5],
-        "lazy_vs_active": [0.05, 10.0],
-    }
-    overparam = claims_of_experiment("overparam", finals, [], context)
+    context = {"teacher_units": 4, "n_particles": [2, 5, 8, 40]}
+    overparam = EXPERIMENTS["overparam"].claims(finals, [], context)
     assert (
         [r.claim for r in overparam]
-        == CLAIMS_OF_EXPERIMENT["overparam"]
+        == list(EXPERIMENTS["overparam"].claim_names)
         == ["C5", "C6-relu", "C7-relu", "C6-sigmoid", "C7-sigmoid"]
     )
-    check(overparam[0], "C5", "holds", value=1e3)  # k = 5 vs k = 8 (min and max of curve_n_particles)
+    # M = 4: C5 at the largest k <= M/2 = 2 and the smallest k >= 2M = 8, named in its quantity
+    check(overparam[0], "C5", "holds", value=1e4)
+    assert "at k = 2 / that at k = 8" in overparam[0].quantity
     check(overparam[1], "C6-relu", "holds", value=10**4.5)  # M = 4: GM(1e-3) / GM(1e-7, 1e-8)
     check(overparam[3], "C6-sigmoid", "does not hold", value=10.0)
 
     r0 = r0_finals(scaled(GOOD_SWEEP, [1.0, 1.0, 1.0]))
     runs = at_radius(10.0, [[1.0]] * 3) + at_radius(0.05, [[40.0]] * 3)
-    sweep = claims_of_experiment("r0_sweep", r0, runs, context)
+    sweep = EXPERIMENTS["r0_sweep"].claims(r0, runs, {})
     assert (
-        [r.claim for r in sweep] == CLAIMS_OF_EXPERIMENT["r0_sweep"] == ["C8-best", "C8-large", "C9-lazy", "C9-active"]
+        [r.claim for r in sweep]
+        == list(EXPERIMENTS["r0_sweep"].claim_names)
+        == ["C8-best", "C8-large", "C9-lazy", "C9-active"]
     )
-    check(sweep[2], "C9-lazy", "holds", value=1.0)  # lazy_vs_active is [active, lazy]
-    check(sweep[3], "C9-active", "holds", value=40.0)
+    check(sweep[2], "C9-lazy", "holds", value=1.0)  # the report's lazy radius, 10
+    check(sweep[3], "C9-active", "holds", value=40.0)  # and its active one, 0.05
 
-    assert claims_of_experiment("beyond", r0, runs, context) == []
+    assert EXPERIMENTS["cb2018"].claims(r0, runs, {}) == []
+
+
+def test_c5_is_evaluated_at_the_grid_points_nearest_m_over_2_and_2m():
+    assert fig3_points([1, 2, 5, 6, 19, 20, 100], 10) == (5, 20)  # the report's fig. 3
+    assert fig3_points([1, 3, 6], 3) == (1, 6)
+    assert fig3_points([6, 8, 30], 10) == (None, 30)
+    finals = overparam_finals({5: [1e-2] * 3, 30: [1e-8] * 3})
+    result = EXPERIMENTS["overparam"].claims(finals, [], {"teacher_units": 10, "n_particles": [6, 30]})[0]
+    assert_not_evaluated(result, "C5", "no k <= M/2")
 
 
 # ----------------------------------------------------------------------------------- table and I/O
@@ -1126,7 +1137,7 @@ def test_every_threshold_is_a_region_string():
         claim_sigmoid_signs_split([], 4),
         claim_sigmoid_signs_stay([]),
         claim_many_particles_move_slower([], 2, 4),
-        claim_twenty_particles_reach_zero(None, "relu"),
+        claim_few_particles_stall(None, "relu", 5, 20),
         claim_phase_transition(None, 10, "relu"),
         claim_spread_largest_near_teacher_size(None, 10, "relu"),
         claim_small_radius_best(None),

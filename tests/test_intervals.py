@@ -7,13 +7,8 @@ import numpy as np
 import pytest
 
 from convexnn.intervals import (
-    DOES_NOT_HOLD,
-    HOLDS,
-    INCONCLUSIVE,
     LEVEL,
     N_RESAMPLES,
-    NOT_EVALUATED,
-    VERDICTS,
     Region,
     above,
     at_least,
@@ -24,6 +19,7 @@ from convexnn.intervals import (
     parse_region,
     verdict,
 )
+from convexnn.verdicts import DOES_NOT_HOLD, HOLDS, INCONCLUSIVE, NOT_EVALUATED, VERDICTS
 
 # ---------------------------------------------------------------------------------------- Region
 

@@ -314,12 +314,13 @@ def test_the_cache_folder_changes_with_the_kernels_source(tmp_path, monkeypatch)
 
 
 def test_a_failing_figure_job_logs_its_traceback(tmp_path):
-    from convexnn.jobs.figures import r0_sweep_figure
+    from convexnn.jobs.figures import draw_figure
 
-    missing = tmp_path / "missing.csv"
+    missing = str(tmp_path / "missing.csv")
     log = tmp_path / "figure.log"
+    inputs = {"curves": missing, "summary": missing, "finals": missing}
     with pytest.raises(FileNotFoundError):
-        r0_sweep_figure(missing, missing, missing, [tmp_path / "out.png"], log)
+        draw_figure("fig6_r0_sweep", inputs, {"n_particles": 20}, [tmp_path / "out.png"], log)
     text = log.read_text()
     assert "Traceback" in text and "missing.csv" in text
     assert not (tmp_path / "out.png").exists()

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from convexnn.plan import make_plan
+from convexnn.registry import KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,9 +58,8 @@ def test_slurm_profile_plans_every_target(tmp_path):
     blocks = re.findall(r"^\s*(?:local)?rule (\w+):\n(.*?)(?=^\s*\[|\Z)", output, flags=re.M | re.S)
     planned = Counter(rule for rule, _ in blocks)
     plan = make_plan(config)
-    assert planned["train"] == len(plan.runs)
-    assert planned["teacher_data"] == len(plan.teachers)
-    assert planned["baseline"] == len(plan.baselines)
+    for kind, jobs in plan.jobs.items():
+        assert planned[kind] == len(jobs), kind
     assert planned["aggregate"] == len(plan.experiments)
     assert all(planned[target] == 1 for target in ("figures", "claims", "beyond", "robustness", "atlas"))
     # Every training job submitted to SLURM asks for the wall time the plan estimates for it.
@@ -67,10 +67,11 @@ def test_slurm_profile_plans_every_target(tmp_path):
         if rule == "train":
             run = re.search(r"output: results/train/(.+?)\.csv", block)[1]
             resources = dict(re.findall(r"(\w+)=([^,\n]+)", block.split("resources:")[1].splitlines()[0]))
-            assert int(resources["runtime"]) == plan.runtime_minutes(plan.run(run)), run
-            assert int(resources["mem_mb"]) == 500
+            assert int(resources["runtime"]) == plan.runtime_minutes("train", run), run
+            assert int(resources["mem_mb"]) == KINDS["train"].mem_mb
     # Every simulation job is bundled into SLURM submissions (the profile's groups).
     profile = yaml.safe_load((ROOT / "workflow" / "profiles" / "slurm" / "config.yaml").read_text())
     size = profile["group-components"]
-    assert output.count("Group job teachers") == -(-len(plan.teachers) // size["teachers"])
-    assert output.count("Group job simulation") == -(-(len(plan.runs) + len(plan.baselines)) // size["simulation"])
+    teachers, simulations = len(plan.jobs["teacher_data"]), len(plan.jobs["train"]) + len(plan.jobs["baseline"])
+    assert output.count("Group job teachers") == -(-teachers // size["teachers"])
+    assert output.count("Group job simulation") == -(-simulations // size["simulation"])

@@ -5,7 +5,8 @@ import math
 import pandas as pd
 
 from convexnn.claims import CLAIM_COLUMNS
-from convexnn.jobs.tables import VERDICT_BACKGROUNDS, claims_html_page, write_claims_html
+from convexnn.jobs.tables import claims_html_page, write_claims_html
+from convexnn.verdicts import BACKGROUNDS
 
 
 def claims() -> pd.DataFrame:
@@ -19,8 +20,8 @@ def claims() -> pd.DataFrame:
 def test_every_claim_is_a_row_with_its_verdict_coloured():
     page = claims_html_page(claims(), "title")
     assert page.count("<tr>") == 3  # header and two claims
-    assert f"background:{VERDICT_BACKGROUNDS['holds']}" in page
-    assert f"background:{VERDICT_BACKGROUNDS['not evaluated']}" in page
+    assert f"background:{BACKGROUNDS['holds']}" in page
+    assert f"background:{BACKGROUNDS['not evaluated']}" in page
     assert "often &lt;global&gt;" in page and "<global>" not in page
     assert '<td class="number">0.96</td>' in page and '<td class="number"></td>' in page
 

@@ -26,11 +26,7 @@ from typing import TypeVar
 
 import numpy as np
 
-HOLDS = "holds"
-DOES_NOT_HOLD = "does not hold"
-INCONCLUSIVE = "inconclusive"
-NOT_EVALUATED = "not evaluated"
-VERDICTS = (HOLDS, DOES_NOT_HOLD, INCONCLUSIVE, NOT_EVALUATED)
+from convexnn.verdicts import DOES_NOT_HOLD, HOLDS, INCONCLUSIVE, NOT_EVALUATED
 
 LEVEL = 0.95
 N_RESAMPLES = 2000

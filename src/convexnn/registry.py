@@ -14,17 +14,26 @@ workflow/report/ and one test file. To add a job kind (a solver): write its modu
 
 from __future__ import annotations
 
-from convexnn.experiments import cb2018, overparam, r0_sweep, relu_trajectories, sigmoid_trajectories
+from convexnn.experiments import (
+    cb2018,
+    lazy_training,
+    overparam,
+    r0_sweep,
+    relu_trajectories,
+    sigmoid_trajectories,
+)
 from convexnn.experiments.base import Experiment, Figure, Table
-from convexnn.kinds import JobKind, random_features, sgd, teacher_data
+from convexnn.kinds import JobKind, gradient_descent, random_features, sgd, teacher_data
 
 # In the order of the report (section 5), then beyond it: the order of the claims tables.
 EXPERIMENTS: dict[str, Experiment] = {
     module.EXPERIMENT.name: module.EXPERIMENT
-    for module in (relu_trajectories, sigmoid_trajectories, overparam, r0_sweep, cb2018)
+    for module in (relu_trajectories, sigmoid_trajectories, overparam, r0_sweep, cb2018, lazy_training)
 }
 # A kind that another references comes first (the plan shares jobs between scenarios in this order).
-KINDS: dict[str, JobKind] = {module.KIND.name: module.KIND for module in (teacher_data, sgd, random_features)}
+KINDS: dict[str, JobKind] = {
+    module.KIND.name: module.KIND for module in (teacher_data, sgd, random_features, gradient_descent)
+}
 
 
 def report_experiments() -> list[str]:

@@ -4,6 +4,7 @@ rule aggregate:
     input:
         curves=curves_of,
         baselines=baselines_of,
+        rows=final_rows_of,
         code=code_of("convexnn.jobs.aggregate"),
     output:
         finals="results/aggregate/{scenario}/{experiment}/finals.csv",
@@ -16,7 +17,16 @@ rule aggregate:
     localrule: True
     params:
         value=summary_value,
+        row_keys=final_row_keys,
     run:
         aggregate_experiment(
-            input.curves, input.baselines, params.value, output.finals, output.summary, output.curves, log[0]
+            input.curves,
+            input.baselines,
+            params.value,
+            output.finals,
+            output.summary,
+            output.curves,
+            log[0],
+            input.rows,
+            params.row_keys,
         )

@@ -24,6 +24,7 @@ from convexnn.jobs.summary import (
 from convexnn.jobs.tables import write_claims_html
 from convexnn.jobs.teacher_data import make_teacher_data
 from convexnn.jobs.train import run_training
+from convexnn.kinds.gradient_descent import run_gradient_descent
 from convexnn.plan import atlas_scenarios, describe_variation, main_scenario, make_plan, robustness_scenarios
 from convexnn.registry import EXPERIMENTS, KINDS, figures_of, report_experiments, tables_of, targets
 
@@ -77,9 +78,23 @@ def job_runtime(kind):
     return lambda wildcards: PLAN.runtime_minutes(kind, wildcards[wildcard])
 
 
-def job_outputs(kind):
-    """output: the files a job of the kind writes, by name, over the kind's wildcard."""
-    return KINDS[kind].output_paths("{" + KINDS[kind].wildcard + "}")
+def figure_files(target):
+    """The PNG and PDF of every figure of the experiments a target builds."""
+    return [f"figures/{spec.name}.{suffix}" for _, spec in figures_of(target) for suffix in ("png", "pdf")]
+
+
+def target_files(target):
+    """What a target beyond the report builds: its experiments' figures, derived tables and claims."""
+    claims = [
+        claims_table_of(MAIN, name)
+        for name, experiment in EXPERIMENTS.items()
+        if experiment.target == target and experiment.claim_names
+    ]
+    return figure_files(target) + [spec.path for _, spec in tables_of(target)] + claims
+
+
+def target_title(target):
+    return ", ".join(experiment.title for experiment in EXPERIMENTS.values() if experiment.target == target)
 
 
 # --- Runs of a (scenario, experiment) -------------------------------------------------------------
@@ -91,6 +106,22 @@ def curves_of(wildcards):
 
 def baselines_of(wildcards):
     return [job.path for job in PLAN.experiment(wildcards.scenario, wildcards.experiment).of("baseline")]
+
+
+def _final_row_jobs(wildcards):
+    """(kind, job) of the runs of a (scenario, experiment) that write their own final row."""
+    planned = PLAN.experiment(wildcards.scenario, wildcards.experiment)
+    return [(kind, job) for name, kind in KINDS.items() if kind.writes_final_row for job in planned.of(name)]
+
+
+def final_rows_of(wildcards):
+    """The tables of the runs that write their own final row (full-batch gradient descent)."""
+    return [path for kind, job in _final_row_jobs(wildcards) for path in kind.output_paths(job.id).values()]
+
+
+def final_row_keys(wildcards):
+    jobs = _final_row_jobs(wildcards)
+    return list(jobs[0][1].labels) if jobs else []
 
 
 def summary_value(wildcards):

@@ -11,6 +11,11 @@ def view_inputs(spec):
     return lambda wildcards: spec.inputs(VIEW)
 
 
+def by_name(inputs, names):
+    """{name: path or paths} of a job's named inputs (the code fingerprint left out)."""
+    return {name: getattr(inputs, name) for name in names}
+
+
 for experiment, spec in figures_of():
 
     rule:
@@ -32,7 +37,7 @@ for experiment, spec in figures_of():
             settings=spec.settings(VIEW),
             inputs=list(spec.inputs(VIEW)),
         run:
-            draw_figure(params.figure, {name: getattr(input, name) for name in params.inputs}, params.settings, output, log[0])
+            draw_figure(params.figure, by_name(input, params.inputs), params.settings, output, log[0])
 
 
 for experiment, spec in tables_of():
@@ -53,6 +58,4 @@ for experiment, spec in tables_of():
             settings=spec.settings(VIEW),
             inputs=list(spec.inputs(VIEW)),
         run:
-            write_derived_table(
-                params.table, {name: getattr(input, name) for name in params.inputs}, params.settings, output[0], log[0]
-            )
+            write_derived_table(params.table, by_name(input, params.inputs), params.settings, output[0], log[0])

@@ -59,3 +59,20 @@ rule baseline:
         job=job_record("baseline"),
     run:
         fit_baseline(params.job, input.teacher, output[0], log[0])
+
+
+rule gradient_descent:
+    """One network trained by full-batch gradient descent, and its linearisation (lazy training)."""
+    input:
+        code=code_of(KINDS["gradient_descent"].entry),
+    output:
+        "results/gradient_descent/{gd_run}.csv",
+    log:
+        "logs/gradient_descent/{gd_run}.log",
+    resources:
+        mem_mb=KINDS["gradient_descent"].mem_mb,
+        runtime=job_runtime("gradient_descent"),
+    params:
+        job=job_record("gradient_descent"),
+    run:
+        run_gradient_descent(params.job, output[0], log[0])

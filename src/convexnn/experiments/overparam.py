@@ -335,16 +335,27 @@ def plot_excess_loss_vs_particles(
     return figure
 
 
-def _fig3_inputs(view) -> dict[str, list[str]]:
+def _fig3_ks(view) -> list[int]:
+    """Fig. 3's panels: (a) the over-parametrised k, (b) the under-parametrised one (:func:`fig3_points`)."""
     section = view.section(NAME)
     small_k, large_k = fig3_points(section["n_particles"], section["teacher_units"])
-    ks = [k for k in (large_k, small_k) if k is not None]
+    return [k for k in (large_k, small_k) if k is not None and CURVE_ACTIVATION in section["activations"]]
+
+
+def _fig3_inputs(view) -> dict[str, list[str]]:
+    runs = [
+        job
+        for k in _fig3_ks(view)
+        for job in view.runs(NAME, activation=CURVE_ACTIVATION, n_particles=k, repetition=FIGURE_REPETITION)
+    ]
+    return {"curves": [job.curve_path for job in runs]}
+
+
+def _fig3_settings(view) -> dict:
     return {
-        "curves": [
-            job.curve_path
-            for k in ks
-            for job in view.runs(NAME, activation=CURVE_ACTIVATION, n_particles=k, repetition=FIGURE_REPETITION)
-        ]
+        "teacher_units": view.section(NAME)["teacher_units"],
+        "n_particles": _fig3_ks(view),
+        "repetition": FIGURE_REPETITION,
     }
 
 
@@ -387,7 +398,7 @@ EXPERIMENT = Experiment(
     claims_context=claims_context,
     figures=(
         Figure(
-            "fig3_training_curves", "Report section 5.2", inputs=_fig3_inputs, draw=_draw_fig3, settings=_teacher_units
+            "fig3_training_curves", "Report section 5.2", inputs=_fig3_inputs, draw=_draw_fig3, settings=_fig3_settings
         ),
         Figure(
             "fig4_overparam_relu",

@@ -348,7 +348,7 @@ EXPERIMENT = Experiment(
             "Report section 5.3",
             inputs=_fig7_inputs,
             draw=_draw_fig7,
-            settings=lambda view: {"init_radius": _fig7_radii(view)},
+            settings=lambda view: {"init_radius": _fig7_radii(view), "repetition": FIGURE_REPETITION},
         ),
     ),
 )

@@ -35,6 +35,9 @@ class JobKind:
     mem_mb: int
     runtime: Callable[..., int]
     references: Mapping[str, str] = field(default_factory=dict)
+    # A kind whose one output is a run's row of its experiment's table of final results (the
+    # aggregation stacks the rows); the others' runs are summarised from their curves.
+    writes_final_row: bool = False
 
     def output_paths(self, job_id: str) -> dict[str, str]:
         return {name: f"results/{self.name}/{job_id}{suffix}" for name, suffix in self.outputs.items()}
