@@ -38,8 +38,8 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
-from convexnn.intervals import Region, bootstrap_interval, verdict
-from convexnn.verdicts import NOT_EVALUATED, count_line
+from convexnn.intervals import Region, bootstrap_interval, parse_region, verdict
+from convexnn.verdicts import INCONCLUSIVE, NOT_EVALUATED, count_line
 
 # Fewer repetitions than this give no interval (a bootstrap over 2 repetitions has 3 distinct resamples).
 MIN_REPETITIONS = 3
@@ -68,23 +68,27 @@ CLAIM_COLUMNS = [field.name for field in fields(ClaimResult)]
 class Trajectory:
     """Checkpoints of one training run: ``samples_seen`` (T,), ``output_weights`` w (T, k) and
     ``hidden_weights`` v (T, k, d+1), the bias being the last coordinate of v; ``diverged`` is the
-    run's flag (its curve's)."""
+    run's flag (its curve's); ``teacher_hidden_weights`` v* (M, d+1) where the claim needs them."""
 
     samples_seen: np.ndarray
     output_weights: np.ndarray
     hidden_weights: np.ndarray
     diverged: bool = False
+    teacher_hidden_weights: np.ndarray | None = None
 
 
 def as_trajectory(trajectory: Trajectory | Mapping[str, np.ndarray]) -> Trajectory:
-    """A :class:`Trajectory` from itself or from a dict with the same keys (``diverged`` optional)."""
+    """A :class:`Trajectory` from itself or from a dict with the same keys (``diverged`` and
+    ``teacher_hidden_weights`` optional)."""
     if isinstance(trajectory, Trajectory):
         return trajectory
+    teacher = trajectory.get("teacher_hidden_weights")
     return Trajectory(
         np.asarray(trajectory["samples_seen"], dtype=float),
         np.asarray(trajectory["output_weights"], dtype=float),
         np.asarray(trajectory["hidden_weights"], dtype=float),
         bool(trajectory.get("diverged", False)),
+        None if teacher is None else np.asarray(teacher, dtype=float),
     )
 
 
@@ -253,6 +257,46 @@ def compare_with_reference(current: pd.DataFrame, reference: pd.DataFrame) -> li
                 f"[{float(row.low):.3g}, {float(row.high):.3g}] (reference value {float(row.value):.3g})"
             )
     return problems
+
+
+# Pooling the robustness seeds: repetition r of the seed at position i becomes repetition
+# i * POOLED_REPETITION_STRIDE + r (the schema allows at most 1,000 repetitions), so that the runs of one
+# repetition still share their teacher and the bootstrap still resamples whole repetitions.
+POOLED_REPETITION_STRIDE = 10_000
+# An inconclusive pooled claim "sits at its threshold" when deciding it would take more than this many
+# times the pooled repetitions; otherwise it is "still noisy".
+AT_THRESHOLD_FACTOR = 10.0
+
+
+def pooled_repetition(seed_index: int, repetition: int) -> int:
+    return seed_index * POOLED_REPETITION_STRIDE + int(repetition)
+
+
+def repetitions_to_decide(value: float, low: float, high: float, threshold: str, n_repetitions: int) -> float:
+    """How many repetitions would decide the claim at this effect size: an interval's half-width
+    shrinks as 1/sqrt(N), so with h the half-width on the side facing the nearest bound of the
+    threshold and d the distance from the value to it (on a log scale when value, interval and bound
+    are positive, else linear), N = n_repetitions (h / d)^2; inf when the value sits on the bound."""
+    region = parse_region(threshold)
+    bounds = [bound for bound in (region.lower, region.upper) if math.isfinite(bound)]
+    if not bounds or any(math.isnan(x) for x in (value, low, high)):
+        return math.nan
+    bound = min(bounds, key=lambda b: abs(b - value))
+    positive = min(value, low, high, bound) > 0
+    scale = math.log10 if positive else (lambda x: x)
+    distance = abs(scale(value) - scale(bound))
+    half_width = scale(value) - scale(low) if value >= bound else scale(high) - scale(value)
+    if distance == 0:
+        return math.inf
+    return n_repetitions * (half_width / distance) ** 2
+
+
+def inconclusive_kind(verdict_name: str, needed: float, n_repetitions: int) -> str:
+    """For an inconclusive claim: 'at the threshold' (deciding it would take more than
+    AT_THRESHOLD_FACTOR x the repetitions) or 'still noisy'; empty for a decided claim."""
+    if verdict_name != INCONCLUSIVE:
+        return ""
+    return "at the threshold" if not needed <= AT_THRESHOLD_FACTOR * n_repetitions else "still noisy"
 
 
 def format_claims(table: pd.DataFrame) -> str:

@@ -198,10 +198,11 @@ def plot_claims(table: pd.DataFrame) -> plt.Figure:
     return figure
 
 
-def plot_claims_by_seed(table: pd.DataFrame) -> plt.Figure:
+def plot_claims_by_seed(table: pd.DataFrame, pooled: pd.DataFrame | None = None) -> plt.Figure:
     """One panel per claim: each base seed's value and 95% interval against the threshold (dashed,
-    holding side shaded), coloured by verdict; the title gives the share of seeds with the most
-    common verdict."""
+    holding side shaded), coloured by verdict, and at the right the value and interval over every
+    seed pooled (``pooled``, a thicker bar); the title gives the pooled verdict and how many seeds
+    give it alone (or, without ``pooled``, the share of seeds with the most common verdict)."""
     set_theme()
     claims = list(dict.fromkeys(table["claim"]))
     n_columns = 4
@@ -210,7 +211,10 @@ def plot_claims_by_seed(table: pd.DataFrame) -> plt.Figure:
     for axis, claim in zip(axes.flat, claims):
         rows = table[table["claim"] == claim].sort_values("seed")
         region = parse_region(rows["threshold"].iloc[0])
+        together = None if pooled is None else pooled[pooled["claim"] == claim]
         values = rows[["value", "low", "high"]].to_numpy(dtype=float)
+        if together is not None and len(together):
+            values = np.concatenate([values, together[["value", "low", "high"]].to_numpy(dtype=float)])
         axis.set_yscale(_claim_scale(values.ravel(), region))
         for row in rows.itertuples(index=False):
             colour = COLOURS.get(row.verdict, "black")
@@ -221,9 +225,23 @@ def plot_claims_by_seed(table: pd.DataFrame) -> plt.Figure:
                 axis.plot([row.seed], [0.5], "x", color=colour, transform=axis.get_xaxis_transform())
         axis.set_ylim(_claim_limits(values.ravel(), region, axis.get_yscale()))
         _shade_region(axis, region, "y")
-        verdict, count = most_common(rows["verdict"])
-        axis.set_title(f"{claim}: {count} of {len(rows)} seeds {verdict}", fontsize=8)
-        axis.set_xticks(rows["seed"].to_list())
+        ticks, labels = rows["seed"].to_list(), [str(seed) for seed in rows["seed"]]
+        if together is not None and len(together):
+            row = together.iloc[0]
+            x = rows["seed"].max() + 1.5
+            colour = COLOURS.get(row.verdict, "black")
+            if np.isfinite([row.value, row.low, row.high]).all():
+                axis.plot([x, x], [row.low, row.high], color=colour, lw=6, alpha=0.9)
+                axis.plot([x], [row.value], "o", color="black", ms=4, zorder=3)
+            else:
+                axis.plot([x], [0.5], "x", color=colour, transform=axis.get_xaxis_transform())
+            agreeing = int((rows["verdict"] == row.verdict).sum())
+            axis.set_title(f"{claim}: pooled {row.verdict}; {agreeing} of {len(rows)} seeds alone", fontsize=8)
+            ticks, labels = ticks + [x], labels + ["pooled"]
+        else:
+            verdict, count = most_common(rows["verdict"])
+            axis.set_title(f"{claim}: {count} of {len(rows)} seeds {verdict}", fontsize=8)
+        axis.set_xticks(ticks, labels)
         axis.set_xlabel("base seed", fontsize=7)
         axis.tick_params(labelsize=7)
     for axis in axes.flat[len(claims) :]:
@@ -231,8 +249,8 @@ def plot_claims_by_seed(table: pd.DataFrame) -> plt.Figure:
     handles = [matplotlib.lines.Line2D([], [], color=colour, lw=3, label=name) for name, colour in COLOURS.items()]
     figure.legend(handles=handles, loc="lower right", fontsize=8, title="verdict (bar: 95% interval)")
     figure.suptitle(
-        "The report's claims under each base seed: value, 95% interval, threshold (dashed; shaded where "
-        "the claim holds)",
+        "The report's claims under each base seed and pooled over every seed: value, 95% interval, threshold "
+        "(dashed; shaded where the claim holds)",
         fontsize=9,
     )
     figure.tight_layout()

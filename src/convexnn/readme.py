@@ -115,14 +115,75 @@ def cb2018_block(transitions: pd.DataFrame) -> str:
     return "\n".join(markdown_table(header, rows))
 
 
+def pooled_block(pooled: pd.DataFrame) -> str:
+    """The pooled answer per claim: value [interval], verdict, the seeds that agree, and for an
+    undecided claim which kind it is and what would decide it."""
+    header = ["claim", "pooled value [95% interval]", "repetitions", "verdict", "seeds agreeing", "to decide"]
+    rows = []
+    for row in pooled.itertuples(index=False):
+        if row.verdict == "inconclusive":
+            to_decide = f"{row.inconclusive_kind}: ~{_number(row.repetitions_to_decide)} repetitions"
+        elif row.verdict == "not evaluated":
+            to_decide = ""
+        else:
+            to_decide = f"~{_number(row.repetitions_to_decide)} repetitions would decide it in one build"
+        rows.append(
+            [row.claim, value_with_interval(row), row.n_repetitions, f"**{row.verdict}**"]
+            + [f"{row.seeds_agreeing} of {row.n_seeds}", to_decide]
+        )
+    lines = markdown_table(header, rows)
+    lines += ["", count_line(pooled["verdict"]) + f" (of {len(pooled)}), pooled over every seed."]
+    return "\n".join(lines)
+
+
+def lazy_block(claims: pd.DataFrame, summary: pd.DataFrame, reference: pd.DataFrame) -> str:
+    """The lazy-training sweep at its two ends and at tau = 0.1, its claims, and the report's r0 = 10
+    runs measured the same way."""
+    header = ["tau", "final test loss", "best test loss", "linearised model", "relative displacement"]
+    chosen = sorted(
+        {summary["init_scale"].idxmin(), (summary["init_scale"] - 0.1).abs().idxmin(), summary["init_scale"].idxmax()}
+    )
+    rows = [
+        [_number(row.init_scale), _number(row.excess_loss_geometric_mean), _number(row.best_test_loss_geometric_mean)]
+        + [_number(row.linearised_test_loss_geometric_mean), _number(row.displacement_median)]
+        for row in summary.loc[chosen].itertuples(index=False)
+    ]
+    lines = markdown_table(header, rows)
+    lines += ["", "(geometric means over the repetitions; the displacement is a median)", ""]
+    lines += markdown_table(
+        ["claim", "the report says", "measured", "value [95% interval]", "holds if", "verdict"],
+        [
+            [row.claim, row.report_words, row.quantity, value_with_interval(row), row.threshold, f"**{row.verdict}**"]
+            for row in claims.itertuples(index=False)
+        ],
+    )
+    fig7 = reference.iloc[0]
+    lines += [
+        "",
+        f"The report's fig. 7(b) runs (mean-field scaling, r0 = {_number(fig7.init_radius)}, {int(fig7.n_runs)} runs) "
+        f"measured the same way: median relative displacement {_number(fig7.median_relative_displacement)}, median "
+        f"turn of the directions v_j {_number(fig7.median_turn_degrees)} degrees.",
+    ]
+    return "\n".join(lines)
+
+
 def blocks(
-    claims: pd.DataFrame, by_seed: pd.DataFrame, atlas: pd.DataFrame, transitions: pd.DataFrame
+    claims: pd.DataFrame,
+    by_seed: pd.DataFrame,
+    atlas: pd.DataFrame,
+    transitions: pd.DataFrame,
+    pooled: pd.DataFrame,
+    lazy_claims: pd.DataFrame,
+    lazy_summary: pd.DataFrame,
+    lazy_reference: pd.DataFrame,
 ) -> dict[str, Callable[[], str]]:
     """Every generated block by name."""
     made = {
         "claims": lambda: claims_block(claims),
         "robustness": lambda: robustness_block(by_seed),
+        "pooled": lambda: pooled_block(pooled),
         "cb2018": lambda: cb2018_block(transitions),
+        "lazy": lambda: lazy_block(lazy_claims, lazy_summary, lazy_reference),
     }
     for claim in atlas["claim"].unique():
         made[f"atlas-{claim}"] = lambda claim=claim: atlas_block(atlas, claim)
@@ -141,7 +202,16 @@ def render(text: str, made: dict[str, Callable[[], str]]) -> str:
     return BLOCK.sub(replace, text)
 
 
-REFERENCE_FILES = ("claims_paper.csv", "claims_by_seed.csv", "claims_atlas.csv", "cb2018_transitions.csv")
+REFERENCE_FILES = (
+    "claims_paper.csv",
+    "claims_by_seed.csv",
+    "claims_atlas.csv",
+    "cb2018_transitions.csv",
+    "claims_pooled.csv",
+    "claims_lazy.csv",
+    "lazy_scale_summary.csv",
+    "lazy_reference_r0.csv",
+)
 
 
 def reference_tables(folder: Path = REFERENCES) -> tuple[pd.DataFrame, ...]:

@@ -113,9 +113,61 @@ rule robustness_table:
         collect_claims_by_seed(input.tables, params.seed_of, output[0], log[0])
 
 
+rule pooled_claims:
+    """One report experiment's claims over every repetition of every robustness seed together."""
+    input:
+        finals=lambda wildcards: list(pooled_finals(wildcards)),
+        trajectories=lambda wildcards: list(pooled_trajectory_runs(wildcards)),
+        code=code_of("convexnn.jobs.claims"),
+    output:
+        "results/robustness/pooled/{experiment}.csv",
+    log:
+        "logs/pooled_claims/{experiment}.log",
+    localrule: True
+    params:
+        finals_seed=pooled_finals,
+        runs=pooled_trajectory_runs,
+        context=pooled_context,
+    run:
+        pooled_experiment_claims(
+            wildcards.experiment, params.finals_seed, params.runs, params.context, output[0], log[0]
+        )
+
+
+rule pooled_table:
+    """The final answer per claim: pooled over every seed, with the seeds that agree and what deciding
+    an undecided claim would take."""
+    input:
+        pooled=expand(rules.pooled_claims.output, experiment=REPORT_EXPERIMENTS),
+        by_seed=rules.robustness_table.output,
+        code=code_of("convexnn.jobs.claims"),
+    output:
+        "results/robustness/claims_pooled.csv",
+    log:
+        "logs/pooled_table.log",
+    localrule: True
+    run:
+        collect_pooled_claims(input.pooled, input.by_seed[0], output[0], log[0])
+
+
+rule pooled_html:
+    """The pooled claims as an HTML page, shown as a table in the HTML report."""
+    input:
+        pooled=rules.pooled_table.output,
+        code=code_of("convexnn.jobs.tables"),
+    output:
+        report("results/robustness/claims_pooled.html", caption="../report/claims_pooled.rst", category="Claims"),
+    log:
+        "logs/pooled_html.log",
+    localrule: True
+    run:
+        write_pooled_html(input.pooled[0], output[0], log[0])
+
+
 rule fig_claims_robustness:
     input:
         claims=rules.robustness_table.output,
+        pooled=rules.pooled_table.output,
         code=code_of("convexnn.jobs.figures"),
     output:
         png=report("figures/claims_robustness.png", caption="../report/fig_claims_robustness.rst", category="Claims"),
@@ -126,19 +178,21 @@ rule fig_claims_robustness:
         "results/benchmarks/fig_claims_robustness.tsv"
     localrule: True
     run:
-        claims_by_seed_figure(input.claims[0], output, log[0])
+        claims_by_seed_figure(input.claims[0], input.pooled[0], output, log[0])
 
 
 rule robustness:
     """`snakemake robustness`: every claim under every robustness seed, and its figure."""
     input:
         table=rules.robustness_table.output,
+        pooled=rules.pooled_table.output,
+        html=rules.pooled_html.output,
         figure=rules.fig_claims_robustness.output,
     log:
         "logs/robustness.log",
     localrule: True
     run:
-        robustness_summary(input.table[0], input.figure[0], log[0])
+        robustness_summary(input.table[0], input.pooled[0], input.figure[0], log[0])
 
 
 rule atlas_table:

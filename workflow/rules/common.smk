@@ -5,7 +5,14 @@ from convexnn.dependencies import code_inputs
 from convexnn.jobs.aggregate import aggregate_experiment
 from convexnn.jobs.baseline import fit_baseline
 from convexnn.jobs.code import write_code_fingerprint
-from convexnn.jobs.claims import collect_claims, collect_claims_by_seed, collect_claims_by_variation, experiment_claims
+from convexnn.jobs.claims import (
+    collect_claims,
+    collect_claims_by_seed,
+    collect_claims_by_variation,
+    collect_pooled_claims,
+    experiment_claims,
+    pooled_experiment_claims,
+)
 from convexnn.jobs.figures import (
     claims_atlas_figure,
     claims_by_seed_figure,
@@ -21,7 +28,7 @@ from convexnn.jobs.summary import (
     robustness_summary,
     write_config,
 )
-from convexnn.jobs.tables import write_claims_html
+from convexnn.jobs.tables import write_claims_html, write_pooled_html
 from convexnn.jobs.teacher_data import make_teacher_data
 from convexnn.jobs.train import run_training
 from convexnn.kinds.gradient_descent import run_gradient_descent
@@ -156,3 +163,26 @@ ROBUSTNESS_TABLES = {
     for scenario in robustness_scenarios(config)
     for experiment in REPORT_EXPERIMENTS
 }
+
+
+def pooled_finals(wildcards):
+    """{finals table: position of its seed} of one report experiment under every robustness seed."""
+    return {
+        f"results/aggregate/{scenario.name}/{wildcards.experiment}/finals.csv": index
+        for index, scenario in enumerate(robustness_scenarios(config))
+    }
+
+
+def pooled_trajectory_runs(wildcards):
+    """{particles path: run labels and the position of its seed} of the runs with a trajectory."""
+    runs = {}
+    for index, scenario in enumerate(robustness_scenarios(config)):
+        for job in PLAN.experiment(scenario.name, wildcards.experiment).of("train"):
+            if job.settings.record_trajectory:
+                runs[job.particles_path] = job.labels | {"seed_index": index}
+    return runs
+
+
+def pooled_context(wildcards):
+    """The part of the config the experiment's claims read (every robustness seed shares the config)."""
+    return EXPERIMENTS[wildcards.experiment].claims_context(config)

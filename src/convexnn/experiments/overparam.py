@@ -4,8 +4,9 @@ minimum when the teacher has M units?
 One training job per (activation, k, repetition), one teacher per (activation, repetition) shared by
 every k (paired comparisons). The report's fig. 3 contrasts k = 20 with k = 5 for M = 10, that is
 k = 2M with k = M/2, the points where C6 separates "few" from "many": C5 is evaluated at the grid's
-k nearest those points on their far side (:func:`fig3_points`), and those ReLU runs of repetition 0
-record their whole test-loss curve for fig. 3; every other run records a few diagnostic checkpoints.
+k nearest those points on their far side (:func:`fig3_points`), and the ReLU runs there record their
+whole test-loss curve for fig. 3 (every repetition, so that the figure shows the distribution the
+claim measures); every other run records a few diagnostic checkpoints.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from convexnn.aggregation import finished
+from convexnn.aggregation import GLOBAL_MINIMUM_RATIO, finished
 from convexnn.claims import (
     ClaimResult,
     ClaimText,
@@ -41,7 +42,7 @@ from convexnn.intervals import above, at_least
 from convexnn.plotting import LOSS_LABEL, STUDENT_COLOUR, TEACHER_COLOUR, diverged_note, log_ticks, set_theme
 
 NAME = "overparam"
-# Fig. 3 and C5 are about ReLU (report fig. 3); its panels draw this repetition.
+# Fig. 3 and C5 are about ReLU (report fig. 3); fig. 3 draws the train loss of this repetition.
 CURVE_ACTIVATION = "relu"
 FIGURE_REPETITION = 0
 FINALS = ["repetition", "excess_loss", "diverged", "activation", "n_particles", "zero_predictor_loss"]
@@ -68,7 +69,7 @@ def build(config: dict, builder) -> None:
     for activation, repetition in pairs:
         teacher = report_teacher(builder, section, activation, repetition)
         for k in section["n_particles"]:
-            drawn = activation == CURVE_ACTIVATION and k in curve_ks and repetition == FIGURE_REPETITION
+            drawn = activation == CURVE_ACTIVATION and k in curve_ks
             configuration = {"activation": activation, "n_particles": k}
             settings = training_settings(
                 section, activation, k, n_checkpoints=section["n_checkpoints"] if drawn else DIAGNOSTIC_CHECKPOINTS
@@ -257,23 +258,63 @@ def claims(finals: pd.DataFrame, trajectories: Sequence, context: Mapping) -> li
     return results
 
 
-def plot_training_curves(curves: list[pd.DataFrame], teacher_units: int) -> plt.Figure:
-    """Report fig. 3: train loss (rolling mean over the last training samples) and test loss against
-    samples seen, log-log, one panel per run. A diverged run is drawn up to its last finite loss and
-    titled as diverged."""
+def plot_training_curves(panels: list[list[pd.DataFrame]], teacher_units: int, drawn_repetition: int) -> plt.Figure:
+    """Report fig. 3, one panel per k: every repetition's test loss against samples seen (thin lines),
+    their geometric mean over the finished repetitions (thick), and the train loss (rolling mean over
+    the last training samples) of repetition ``drawn_repetition``, log-log. The title says how many
+    repetitions end below 1e-3 x their initial test loss (the rule of claim C1 and fig. 1). A diverged
+    repetition is drawn up to its last finite loss and counted."""
     set_theme()
-    figure, axes = plt.subplots(1, len(curves), figsize=(5.2 * len(curves), 4), sharey=True, squeeze=False)
-    for letter, axis, curve in zip("abcdefgh", axes[0], curves):
-        title = f"({letter}) $k$ = {curve['n_particles'].iloc[0]} particles, $M$ = {teacher_units} teacher units"
-        seen = curve[curve["samples_seen"] > 0]
-        axis.plot(seen["samples_seen"], seen["train_loss"], color="tab:orange", label="train loss (rolling mean)")
-        axis.plot(seen["samples_seen"], seen["test_loss"], color=STUDENT_COLOUR, label="test loss (10,000 samples)")
-        axis.axhline(curve["zero_predictor_loss"].iloc[0], color="grey", ls=":", label="zero predictor")
-        if curve["diverged"].any():
-            title += f"\nDIVERGED after {int(curve['samples_seen'].iloc[-1]):,} samples"
-        axis.set(xscale="log", yscale="log", title=title, xlabel="training samples seen")
+    figure, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4), sharey=True, squeeze=False)
+    for letter, axis, curves in zip("abcdefgh", axes[0], panels):
+        k = curves[0]["n_particles"].iloc[0]
+        reached = sum(
+            bool(not curve["diverged"].any())
+            and curve["test_loss"].iloc[-1] < GLOBAL_MINIMUM_RATIO * curve["test_loss"].iloc[0]
+            for curve in curves
+        )
+        n_diverged = sum(bool(curve["diverged"].any()) for curve in curves)
+        for index, curve in enumerate(curves):
+            seen = curve[curve["samples_seen"] > 0]
+            axis.plot(
+                seen["samples_seen"],
+                seen["test_loss"],
+                color=STUDENT_COLOUR,
+                lw=0.6,
+                alpha=0.45,
+                label="test loss of one repetition (its fixed test set)" if index == 0 else None,
+            )
+        done = [curve for curve in curves if not curve["diverged"].any()]
+        if done:
+            seen = done[0]["samples_seen"] > 0
+            log_losses = np.log10(np.vstack([curve["test_loss"].to_numpy(dtype=float) for curve in done]))
+            axis.plot(
+                done[0]["samples_seen"][seen],
+                10 ** log_losses.mean(axis=0)[seen.to_numpy()],
+                color=STUDENT_COLOUR,
+                lw=2.2,
+                label=f"geometric mean over {len(done)} repetitions",
+            )
+        drawn = next(curve for curve in curves if curve["repetition"].iloc[0] == drawn_repetition)
+        seen = drawn[drawn["samples_seen"] > 0]
+        axis.plot(
+            seen["samples_seen"],
+            seen["train_loss"],
+            color="tab:orange",
+            lw=1.0,
+            label=f"train loss of repetition {drawn_repetition} (rolling mean)",
+        )
+        axis.axhline(curves[0]["zero_predictor_loss"].iloc[0], color="grey", ls=":", label="zero predictor")
+        title = (
+            f"({letter}) $k$ = {k} particles, $M$ = {teacher_units} teacher units\n{reached} of {len(curves)} "
+            f"repetitions end below $10^{{-3}}\\times$ their initial test loss"
+        )
+        if n_diverged:
+            title += f"; {n_diverged} DIVERGED"
+        axis.set(xscale="log", yscale="log", xlabel="training samples seen")
+        axis.set_title(title, fontsize=9)
     axes[0, 0].set_ylabel(LOSS_LABEL)
-    axes[0, -1].legend(loc="lower left")
+    axes[0, -1].legend(loc="lower left", fontsize=7)
     figure.tight_layout()
     return figure
 
@@ -343,12 +384,10 @@ def _fig3_ks(view) -> list[int]:
 
 
 def _fig3_inputs(view) -> dict[str, list[str]]:
-    runs = [
-        job
+    return {
+        f"k{k}": [job.curve_path for job in view.runs(NAME, activation=CURVE_ACTIVATION, n_particles=k)]
         for k in _fig3_ks(view)
-        for job in view.runs(NAME, activation=CURVE_ACTIVATION, n_particles=k, repetition=FIGURE_REPETITION)
-    ]
-    return {"curves": [job.curve_path for job in runs]}
+    }
 
 
 def _fig3_settings(view) -> dict:
@@ -364,8 +403,9 @@ def _teacher_units(view) -> dict:
 
 
 def _draw_fig3(data, settings: dict):
-    """Report fig. 3: (a) the over-parametrised run, (b) the under-parametrised one."""
-    return plot_training_curves(data.curves("curves"), settings["teacher_units"])
+    """Report fig. 3: (a) the over-parametrised k, (b) the under-parametrised one."""
+    panels = [data.curves(f"k{k}") for k in settings["n_particles"]]
+    return plot_training_curves(panels, settings["teacher_units"], settings["repetition"])
 
 
 def _excess_loss_inputs(view) -> dict[str, list[str]]:

@@ -33,7 +33,7 @@ from convexnn.claims import (
 )
 from convexnn.experiments.base import Experiment, Figure
 from convexnn.experiments.grid import report_teacher, symmetric_init_problems, training_settings
-from convexnn.intervals import Region, at_most, below
+from convexnn.intervals import Region, at_least, at_most, below
 from convexnn.plotting import set_theme, statement
 
 NAME = "sigmoid_trajectories"
@@ -179,6 +179,60 @@ def claim_sigmoid_signs_stay(runs: Sequence[RunTrajectory]) -> ClaimResult:
     )
 
 
+C3_LINES_DEGREES = 10.0
+C3_LINES_TEXT = ClaimText(
+    "C3-lines",
+    "5.1",
+    "all particles are on the black lines, and those that are not have an output weight w vanishing to zero",
+    f"share of the total |w| carried by particles whose direction v[:2] is within {C3_LINES_DEGREES:g} degrees of a "
+    "teacher line, pooled over the runs at the large k",
+    at_least(0.9),
+)
+
+
+def angle_to_lines_degrees(directions: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """Per row of ``directions`` (k, 2), the smallest angle in degrees to any of the lines through the
+    origin spanned by the rows of ``lines`` (M, 2): a line has no orientation, so the angle is at most
+    90 degrees. A zero direction has no angle: NaN."""
+    unit = directions / np.linalg.norm(directions, axis=1, keepdims=True)
+    unit_lines = lines / np.linalg.norm(lines, axis=1, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        cosines = np.abs(unit @ unit_lines.T)
+    return np.degrees(np.arccos(np.clip(cosines.max(axis=1), 0.0, 1.0)))
+
+
+def share_on_teacher_lines(trajectory: Trajectory, degrees: float = C3_LINES_DEGREES) -> tuple[float, float]:
+    """(sum of |w_j| over the particles within ``degrees`` of a teacher line at the end, sum of |w_j|):
+    the plane of fig. 2 is v[:2], the bias left out as in the figure."""
+    weights = np.abs(trajectory.output_weights[-1])
+    angles = angle_to_lines_degrees(trajectory.hidden_weights[-1][:, :2], trajectory.teacher_hidden_weights[:, :2])
+    return float(weights[angles <= degrees].sum()), float(weights.sum())
+
+
+def claim_particles_on_teacher_lines(runs: Sequence[RunTrajectory], large_k: int) -> ClaimResult:
+    """C3-lines (section 5.1, fig. 2): value = sum |w_j| over particles within 10 degrees of a teacher
+    line / sum |w_j|, at the end of the finished runs at the large k, pooled; bootstrap over
+    repetitions. Holds if >= 0.9: the particles off the lines carry at most a tenth of the weight."""
+    every_run = trajectories_by_repetition(runs, n_particles=large_k)
+    diverged = count_diverged(every_run)
+    per_repetition = []
+    for trajectories in every_run.values():
+        parts = [share_on_teacher_lines(t) for t in finished_trajectories(trajectories)]
+        if parts and all(t.teacher_hidden_weights is not None for t in finished_trajectories(trajectories)):
+            per_repetition.append((sum(p[0] for p in parts), sum(p[1] for p in parts)))
+    if not per_repetition:
+        return C3_LINES_TEXT.not_evaluated(
+            f"no finished run with its teacher at the large k = {large_k} ({diverged} diverged)"
+        )
+    value, interval, method = bootstrap(per_repetition, lambda parts: part_sum(parts, 0) / part_sum(parts, 1))
+    return C3_LINES_TEXT.result(
+        value,
+        interval,
+        f"|w| on the lines {part_sum(per_repetition, 0):.3g} of {part_sum(per_repetition, 1):.3g} at k = {large_k} "
+        f"over {len(per_repetition)} repetitions; {diverged} diverged; {method}",
+    )
+
+
 C4_TEXT = ClaimText(
     "C4",
     "5.1",
@@ -244,6 +298,7 @@ def claims(finals: pd.DataFrame, trajectories: Sequence[RunTrajectory], context:
         claim_sigmoid_always_global(finals, small_k, large_k),
         claim_sigmoid_signs_split(trajectories, large_k),
         claim_sigmoid_signs_stay(trajectories),
+        claim_particles_on_teacher_lines(trajectories, large_k),
         claim_many_particles_move_slower(trajectories, small_k, large_k),
     ]
 
@@ -251,15 +306,16 @@ def claims(finals: pd.DataFrame, trajectories: Sequence[RunTrajectory], context:
 SIGMOID_MARKER_AREA = 200  # points^2 of the particle with the largest |w| in a panel
 
 
-def draw_sigmoid_trajectories(axis: plt.Axes, trajectory: dict, title: str) -> None:
+def draw_sigmoid_trajectories(axis: plt.Axes, trajectory: dict, title: str, largest: float) -> None:
     """Report fig. 2: particles at v_j[:2] (bias not drawn), trajectories in grey, final position with
-    area proportional to |w_j| in red for w_j >= 0 and blue for w_j < 0; teacher directions as solid
-    black lines through the origin; a key gives the |w| of three marker sizes."""
+    area proportional to |w_j| / ``largest`` (one scale for every panel) in red for w_j >= 0 and blue
+    for w_j < 0; teacher directions as solid black lines through the origin, with the band of
+    C3_LINES_DEGREES around each (what claim C3-lines counts as "on the line"); a key gives the |w| of
+    three marker sizes."""
     hidden = trajectory["hidden_weights"][..., :2]
     for particle in range(hidden.shape[1]):
         axis.plot(hidden[:, particle, 0], hidden[:, particle, 1], color="0.7", lw=0.7, zorder=1)
     final_output = trajectory["output_weights"][-1]
-    largest = max(np.abs(final_output).max(), 1e-300)
     sizes = SIGMOID_MARKER_AREA * np.abs(final_output) / largest
     for sign, colour, label in [
         (final_output >= 0, "tab:red", "$w_j \\geq 0$"),
@@ -274,9 +330,17 @@ def draw_sigmoid_trajectories(axis: plt.Axes, trajectory: dict, title: str) -> N
             zorder=3,
             label=f"{label} ({int(sign.sum())} particles)",
         )
+    reach = 1.5 * max(np.abs(hidden).max(), 1e-12)
     for direction in trajectory["teacher_hidden_weights"][:, :2]:
         axis.axline((0.0, 0.0), tuple(direction), color="black", lw=1.3, zorder=2)
+        angle = np.arctan2(direction[1], direction[0])
+        for side in (0.0, np.pi):  # the band on both halves of the line
+            spread = np.radians(C3_LINES_DEGREES)
+            corners = [angle + side - spread, angle + side + spread]
+            wedge = np.array([[0.0, 0.0]] + [[reach * np.cos(a), reach * np.sin(a)] for a in corners])
+            axis.fill(wedge[:, 0], wedge[:, 1], color="0.2", alpha=0.08, lw=0, zorder=0)
     axis.plot([], [], color="black", lw=1.3, label="teacher directions")
+    axis.fill([], [], color="0.2", alpha=0.15, lw=0, label=f"within {C3_LINES_DEGREES:g} degrees (C3-lines)")
     for fraction in (1.0, 0.5, 0.1):  # the marker-size key
         axis.scatter(
             [],
@@ -292,13 +356,16 @@ def draw_sigmoid_trajectories(axis: plt.Axes, trajectory: dict, title: str) -> N
 
 
 def plot_sigmoid_trajectory_panels(panels: list[tuple[str, dict]]) -> plt.Figure:
+    """Fig. 2's panels side by side, their marker sizes on one scale (the largest final |w| of all)."""
     set_theme()
     figure, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 5.2), squeeze=False)
+    drawn = [trajectory for _, trajectory in panels if not trajectory.get("diverged", False)]
+    largest = max([np.abs(t["output_weights"][-1]).max() for t in drawn] + [1e-300])
     for axis, (title, trajectory) in zip(axes[0], panels):
         if trajectory.get("diverged", False):
             statement(axis, f"{title}\nthis run DIVERGED: its particles are not drawn")
         else:
-            draw_sigmoid_trajectories(axis, trajectory, title)
+            draw_sigmoid_trajectories(axis, trajectory, title, largest)
     figure.tight_layout()
     return figure
 
@@ -318,7 +385,11 @@ def _draw_fig2(data, settings: dict):
     """Report fig. 2: one panel per k (repetition 0)."""
     panels = []
     for letter, k, trajectory in zip("ab", settings["n_particles"], data.particles("trajectories")):
-        title = f"({letter}) $k$ = {k} particles, final test loss {trajectory['test_loss'][-1]:.1e}"
+        on_lines, total = share_on_teacher_lines(as_trajectory(trajectory))
+        title = (
+            f"({letter}) $k$ = {k} particles, final test loss {trajectory['test_loss'][-1]:.1e}\n"
+            f"{on_lines / total:.0%} of the total $|w_j|$ within {C3_LINES_DEGREES:g} degrees of a teacher line"
+        )
         panels.append((title, trajectory))
     return plot_sigmoid_trajectory_panels(panels)
 
@@ -330,7 +401,7 @@ EXPERIMENT = Experiment(
     in_report=True,
     build=build,
     cross_key_problems=lambda config: symmetric_init_problems(config, NAME),
-    claim_names=("C2", "C3-split", "C3-stay", "C4"),
+    claim_names=("C2", "C3-split", "C3-stay", "C3-lines", "C4"),
     claims=claims,
     figures=(
         Figure(

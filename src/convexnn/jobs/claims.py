@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import pandas as pd
 
-from convexnn.claims import CLAIM_COLUMNS, as_trajectory, claims_table, format_claims, summary_line
+from convexnn.claims import (
+    CLAIM_COLUMNS,
+    as_trajectory,
+    claims_table,
+    format_claims,
+    inconclusive_kind,
+    pooled_repetition,
+    repetitions_to_decide,
+    summary_line,
+)
 from convexnn.registry import EXPERIMENTS
 from convexnn.storage import PathLike, append_to_log, read_particles, read_table, write_table
-from convexnn.verdicts import counts, most_common
+from convexnn.verdicts import INCONCLUSIVE, counts, most_common
 
 FINALS_COLUMNS = ("repetition", "excess_loss", "initial_test_loss", "zero_predictor_loss", "diverged")
 
@@ -100,3 +109,104 @@ def collect_claims_by_variation(
         log_path, verdicts.reindex(columns=["paper"] + [v["name"] for v in variations]).to_string(), first=True
     )
     return table
+
+
+def pooled_experiment_claims(
+    experiment: str,
+    finals_seed: dict[str, int],
+    trajectory_runs: dict[str, dict],
+    context: dict,
+    path: PathLike,
+    log_path: PathLike | None = None,
+) -> None:
+    """The claims of ``experiment`` over every repetition of every robustness seed together: the
+    finals tables ``finals_seed`` ({path: position of its seed}) and the trajectories
+    ``trajectory_runs`` ({particles path: run labels with ``seed_index``}), repetitions renumbered by
+    :func:`convexnn.claims.pooled_repetition`. One row per claim, with the number of repetitions pooled."""
+    parts = []
+    for finals_path, seed_index in finals_seed.items():
+        finals = read_table(finals_path, FINALS_COLUMNS)
+        parts.append(finals.assign(repetition=[pooled_repetition(seed_index, r) for r in finals["repetition"]]))
+    finals = pd.concat(parts, ignore_index=True)
+    trajectories = []
+    for particles, labels in trajectory_runs.items():
+        labels = dict(labels)
+        labels["repetition"] = pooled_repetition(labels.pop("seed_index"), labels["repetition"])
+        trajectories.append((labels, as_trajectory(read_particles(particles))))
+    table = claims_table(EXPERIMENTS[experiment].claims(finals, trajectories, context))
+    table["n_repetitions"] = finals["repetition"].nunique()
+    write_table(table, path)
+    append_to_log(log_path, format_claims(table), first=True)
+
+
+POOLED_COLUMNS = [
+    "claim",
+    "value",
+    "low",
+    "high",
+    "threshold",
+    "verdict",
+    "n_repetitions",
+    "seeds_agreeing",
+    "n_seeds",
+    "repetitions_to_decide",
+    "inconclusive_kind",
+    "quantity",
+    "detail",
+]
+
+
+def collect_pooled_claims(
+    pooled_paths: list[PathLike], by_seed_path: PathLike, path: PathLike, log_path: PathLike | None = None
+) -> pd.DataFrame:
+    """The pipeline's final answer per claim: its value, interval and verdict over every seed pooled,
+    how many seeds give that verdict alone, how many repetitions would decide it at the pooled effect
+    size (:func:`convexnn.claims.repetitions_to_decide`), and for an inconclusive claim whether it sits
+    at its threshold or is still noisy."""
+    pooled = pd.concat(
+        [read_table(part, [*CLAIM_COLUMNS, "n_repetitions"], allow_empty=True) for part in pooled_paths],
+        ignore_index=True,
+    )
+    by_seed = read_table(by_seed_path, ["claim", "seed", "verdict"])
+    rows = []
+    for row in pooled.itertuples(index=False):
+        seeds = by_seed[by_seed["claim"] == row.claim]
+        needed = repetitions_to_decide(row.value, row.low, row.high, row.threshold, int(row.n_repetitions))
+        rows.append(
+            {
+                "claim": row.claim,
+                "value": row.value,
+                "low": row.low,
+                "high": row.high,
+                "threshold": row.threshold,
+                "verdict": row.verdict,
+                "n_repetitions": int(row.n_repetitions),
+                "seeds_agreeing": int((seeds["verdict"] == row.verdict).sum()),
+                "n_seeds": len(seeds),
+                "repetitions_to_decide": needed,
+                "inconclusive_kind": inconclusive_kind(row.verdict, needed, int(row.n_repetitions)),
+                "quantity": row.quantity,
+                "detail": row.detail,
+            }
+        )
+    table = pd.DataFrame(rows, columns=POOLED_COLUMNS)
+    write_table(table, path)
+    append_to_log(log_path, format_pooled(table), first=True)
+    return table
+
+
+def format_pooled(table: pd.DataFrame) -> str:
+    """The pooled claims for a terminal: claim, verdict, value [interval], seeds agreeing, and what
+    deciding an undecided one would take."""
+    lines = []
+    for row in table.itertuples(index=False):
+        note = (
+            f"{row.inconclusive_kind}: ~{row.repetitions_to_decide:.0f} repetitions would decide it"
+            if row.verdict == INCONCLUSIVE
+            else ""
+        )
+        lines.append(
+            f"  {row.claim:<11} {row.verdict:<14} {row.value:.3g} [{row.low:.3g}, {row.high:.3g}]  "
+            f"{row.seeds_agreeing} of {row.n_seeds} seeds agree  {note}".rstrip()
+        )
+    return "\n".join(lines)

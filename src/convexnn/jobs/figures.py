@@ -113,11 +113,13 @@ def claims_figure(claims_path: PathLike, outputs: Sequence[PathLike], log_path: 
         save_figure(plot_claims(read_table(claims_path, CLAIMS)), outputs)
 
 
-def claims_by_seed_figure(claims_path: PathLike, outputs: Sequence[PathLike], log_path: PathLike | None = None) -> None:
-    """Every claim under every robustness seed."""
+def claims_by_seed_figure(
+    claims_path: PathLike, pooled_path: PathLike, outputs: Sequence[PathLike], log_path: PathLike | None = None
+) -> None:
+    """Every claim under every robustness seed, and pooled over them."""
     with drawing(log_path, outputs):
         table_by_seed = read_table(claims_path, CLAIMS + ["seed"])
-        save_figure(plot_claims_by_seed(table_by_seed), outputs)
+        save_figure(plot_claims_by_seed(table_by_seed, read_table(pooled_path, CLAIMS)), outputs)
 
 
 def claims_atlas_figure(atlas_path: PathLike, outputs: Sequence[PathLike], log_path: PathLike | None = None) -> None:

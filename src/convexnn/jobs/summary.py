@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from convexnn.claims import CLAIM_COLUMNS, format_claims
+from convexnn.jobs.claims import POOLED_COLUMNS, format_pooled
 from convexnn.storage import PathLike, append_to_log, atomic_path, read_table
 from convexnn.verdicts import MARKS, count_line, most_common
 
@@ -49,14 +50,20 @@ def claims_summary(claims_path: PathLike, figure: PathLike, log_path: PathLike |
     )
 
 
-def robustness_summary(by_seed_path: PathLike, figure: PathLike, log_path: PathLike | None = None) -> None:
-    """Per claim, the most common verdict over the seeds and how many seeds give it."""
+def robustness_summary(
+    by_seed_path: PathLike, pooled_path: PathLike, figure: PathLike, log_path: PathLike | None = None
+) -> None:
+    """Per claim, the most common verdict over the seeds and how many seeds give it, then the pooled
+    answer: every seed's repetitions together."""
     table = read_table(by_seed_path, ["claim", "seed", "verdict"])
     lines = ["", f"Claims under {table['seed'].nunique()} base seeds (most common verdict, seeds that give it):"]
     for claim, rows in table.groupby("claim", sort=False):
         verdict, count = most_common(rows["verdict"])
         lines.append(f"  {claim:<11} {verdict:<14} {count} of {len(rows)}")
-    lines.append(f"Table: {by_seed_path}; figure: {figure}")
+    pooled = read_table(pooled_path, POOLED_COLUMNS)
+    lines += ["", "Pooled over every seed (the pipeline's final answer per claim):", format_pooled(pooled)]
+    lines.append(f"Claims pooled: {count_line(pooled['verdict'])}")
+    lines.append(f"Tables: {by_seed_path}, {pooled_path}; figure: {figure}")
     _say("\n".join(lines), log_path)
 
 

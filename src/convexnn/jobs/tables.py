@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 
 from convexnn.claims import CLAIM_COLUMNS
+from convexnn.jobs.claims import POOLED_COLUMNS
 from convexnn.storage import PathLike, append_to_log, atomic_path, read_table
 from convexnn.verdicts import BACKGROUNDS
 
@@ -20,15 +21,15 @@ def _number(value: float) -> str:
     return "" if value != value else f"{value:.3g}"  # NaN (not evaluated) as an empty cell
 
 
-def claims_html_page(claims, title: str) -> str:
-    """The claims table (one row per claim, verdict cells coloured) as an HTML page."""
-    header = "".join(f"<th>{html.escape(column.replace('_', ' '))}</th>" for column in CLAIM_COLUMNS)
+def claims_html_page(claims, title: str, columns: list[str] = CLAIM_COLUMNS) -> str:
+    """A claims table (one row per claim, verdict cells coloured) as an HTML page."""
+    header = "".join(f"<th>{html.escape(column.replace('_', ' '))}</th>" for column in columns)
     rows = []
     for row in claims.itertuples(index=False):
         cells = []
-        for column in CLAIM_COLUMNS:
+        for column in columns:
             value = getattr(row, column)
-            if column in ("value", "low", "high"):
+            if column in ("value", "low", "high", "repetitions_to_decide"):
                 cells.append(f'<td class="number">{_number(value)}</td>')
             elif column == "verdict":
                 background = BACKGROUNDS.get(value, "#ffffff")
@@ -49,3 +50,12 @@ def write_claims_html(claims_path: PathLike, path: PathLike, log_path: PathLike 
     with atomic_path(path) as temporary:
         temporary.write_text(claims_html_page(claims, "The report's claims: value, 95% interval, verdict"))
     append_to_log(log_path, f"wrote {path} from {claims_path}", first=True)
+
+
+def write_pooled_html(pooled_path: PathLike, path: PathLike, log_path: PathLike | None = None) -> None:
+    """``pooled_path`` (results/robustness/claims_pooled.csv) as an HTML table at ``path``."""
+    pooled = read_table(pooled_path, POOLED_COLUMNS)
+    title = "The report's claims pooled over every robustness seed: value, 95% interval, verdict"
+    with atomic_path(path) as temporary:
+        temporary.write_text(claims_html_page(pooled, title, POOLED_COLUMNS))
+    append_to_log(log_path, f"wrote {path} from {pooled_path}", first=True)

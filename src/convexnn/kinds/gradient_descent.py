@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from convexnn.gradient_descent import (
     doubled_initialisation,
@@ -115,7 +116,12 @@ def gradient_descent_row(job: GradientDescentJob) -> dict:
 
 def run_gradient_descent(job: dict, path: PathLike, log_path: PathLike | None = None) -> None:
     """Run the job (a :class:`GradientDescentJob` as params) and write its one-row table: its labels,
-    then :data:`MEASUREMENTS`. A diverged run is written too, flagged and logged with its settings."""
+    then :data:`MEASUREMENTS`. A diverged run is written too, flagged and logged with its settings.
+
+    BLAS is kept to one thread in the whole process: Snakemake runs jobs as threads of one process,
+    one per core, and a BLAS that also spreads each product over every core oversubscribes them (the
+    limit is not undone after the job, as another job may be running; results do not depend on it)."""
+    threadpool_limits(limits=1, user_api="blas")
     job = GradientDescentJob.from_params(job)
     append_to_log(log_path, f"gradient descent {job.id}: {job}", first=True)
     row = gradient_descent_row(job)
