@@ -15,7 +15,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from convexnn.aggregation import transition_ratio
+from convexnn.aggregation import finished, transition_ratio
 from convexnn.experiments.base import Experiment, Figure, Table
 from convexnn.experiments.grid import DIAGNOSTIC_CHECKPOINTS, training_settings
 from convexnn.plotting import STUDENT_COLOUR, TEACHER_COLOUR, diverged_note, log_ticks, set_theme
@@ -113,7 +113,7 @@ def plot_transition(finals: pd.DataFrame, summary: pd.DataFrame, teacher_units: 
     for axis, activation in zip(axes[0], activations):
         rows = summary[summary["activation"] == activation]
         runs_of = finals[finals["activation"] == activation]
-        runs = runs_of[~runs_of["diverged"].astype(bool)]
+        runs = runs_of[finished(runs_of)]
         n_repetitions = int(runs_of.groupby("n_particles")["repetition"].nunique().max())
         axis.scatter(
             runs["n_particles"],

@@ -330,7 +330,7 @@ def plot_excess_loss_vs_particles(
     """
     set_theme()
     figure, axis = plt.subplots(figsize=(6.4, 4.4))
-    finished = finals[~finals["diverged"].astype(bool)]
+    done = finals[finished(finals)]
     n_repetitions = int(finals.groupby("n_particles")["repetition"].nunique().max())
     axis.fill_between(
         summary["n_particles"],
@@ -350,8 +350,8 @@ def plot_excess_loss_vs_particles(
         label=f"geometric mean over {n_repetitions} repetitions",
     )
     axis.scatter(
-        finished["n_particles"],
-        finished["excess_loss"],
+        done["n_particles"],
+        done["excess_loss"],
         s=10,
         color="black",
         alpha=0.6,

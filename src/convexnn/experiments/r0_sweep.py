@@ -237,7 +237,7 @@ def plot_r0_sweep(
         first = first or axis
         curve = curve_summary[(curve_summary["init_radius"] == radius) & (curve_summary["samples_seen"] > 0)]
         runs = finals[finals["init_radius"] == radius]
-        n_diverged = int(runs["diverged"].astype(bool).sum())
+        n_diverged = int((~finished(runs)).sum())
         title = f"$r_0$ = {radius:g}" + (f" ({n_diverged} of {len(runs)} diverged)" if n_diverged else "")
         if curve.empty:
             # no loss to put on a log axis (an empty one cannot be log-scaled)
@@ -267,7 +267,7 @@ def plot_r0_sweep(
         capsize=3,
         label="geometric mean, min-max",
     )
-    done = finals[~finals["diverged"].astype(bool)]
+    done = finals[finished(finals)]
     final.scatter(
         done["init_radius"], done["excess_loss"], s=9, color="black", alpha=0.5, zorder=3, label="one repetition"
     )
