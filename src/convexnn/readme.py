@@ -21,6 +21,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from convexnn.verdicts import NOT_EVALUATED, SHORT, count_line, most_common
@@ -158,10 +159,13 @@ def lazy_block(claims: pd.DataFrame, summary: pd.DataFrame, reference: pd.DataFr
         ],
     )
     fig7 = reference.iloc[0]
+    distance = (np.log10(summary["displacement_median"]) - math.log10(fig7.median_relative_displacement)).abs()
+    nearest = summary.loc[distance.idxmin()]
     lines += [
         "",
         f"The report's fig. 7(b) runs (mean-field scaling, r0 = {_number(fig7.init_radius)}, {int(fig7.n_runs)} runs) "
-        f"measured the same way: median relative displacement {_number(fig7.median_relative_displacement)}, median "
+        f"measured the same way: median relative displacement {_number(fig7.median_relative_displacement)} (the "
+        f"sweep's nearest is tau = {_number(nearest.init_scale)}, at {_number(nearest.displacement_median)}), median "
         f"turn of the directions v_j {_number(fig7.median_turn_degrees)} degrees.",
     ]
     return "\n".join(lines)
