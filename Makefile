@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # One build per folder at a time; the kernel drops this lock when the build dies, even by SIGKILL.
 EXCLUSIVE := $(BIN)/python tools/build_lock.py .build.lock --
 
-.PHONY: figures test smoke claims robustness atlas beyond lazy report references benchmark lock lint format clean
+.PHONY: figures test smoke claims robustness atlas beyond lazy frank_wolfe report references benchmark lock lint format clean
 
 $(INSTALLED): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,9 +40,12 @@ beyond: $(INSTALLED)  ## Chizat & Bach's sharp transition with its convex baseli
 lazy: $(INSTALLED)  ## lazy against active training: test loss against the initialisation scale
 	$(EXCLUSIVE) $(BIN)/snakemake lazy
 
+frank_wolfe: $(INSTALLED)  ## conditional gradient on the F1 ball and its new-unit step (report section 4)
+	$(EXCLUSIVE) $(BIN)/snakemake frank_wolfe
+
 # The report holds the paper figures and claims, and every other target that has been built.
 REPORT_TARGETS = figures claims $(if $(wildcard figures/cb2018_transition.png),beyond) \
-	$(if $(wildcard figures/lazy_scale_sweep.png),lazy) \
+	$(if $(wildcard figures/lazy_scale_sweep.png),lazy) $(if $(wildcard figures/frank_wolfe_rate.png),frank_wolfe) \
 	$(if $(wildcard figures/claims_robustness.png),robustness) $(if $(wildcard figures/claims_atlas.png),atlas)
 
 report: $(INSTALLED)  ## report.html: the figures and claims, and every other target built so far

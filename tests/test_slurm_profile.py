@@ -11,9 +11,11 @@ import pytest
 import yaml
 
 from convexnn.plan import make_plan
-from convexnn.registry import KINDS
+from convexnn.registry import KINDS, targets
 
 ROOT = Path(__file__).resolve().parents[1]
+# Every target: the claims, robustness and atlas, and the figures and tables of every experiment.
+TARGETS = ["claims", "robustness", "atlas", *targets()]
 
 
 def slurm_plugin_installed() -> bool:
@@ -39,11 +41,7 @@ def test_slurm_profile_plans_every_target(tmp_path):
             "--jobs",
             "20",
             "-n",
-            "figures",
-            "claims",
-            "beyond",
-            "robustness",
-            "atlas",
+            *TARGETS,
             "--directory",
             str(tmp_path),
             "--configfile",
@@ -61,7 +59,7 @@ def test_slurm_profile_plans_every_target(tmp_path):
     for kind, jobs in plan.jobs.items():
         assert planned[kind] == len(jobs), kind
     assert planned["aggregate"] == len(plan.experiments)
-    assert all(planned[target] == 1 for target in ("figures", "claims", "beyond", "robustness", "atlas"))
+    assert all(planned[target] == 1 for target in TARGETS)
     # Every training job submitted to SLURM asks for the wall time the plan estimates for it.
     for rule, block in blocks:
         if rule == "train":
@@ -69,9 +67,18 @@ def test_slurm_profile_plans_every_target(tmp_path):
             resources = dict(re.findall(r"(\w+)=([^,\n]+)", block.split("resources:")[1].splitlines()[0]))
             assert int(resources["runtime"]) == plan.runtime_minutes("train", run), run
             assert int(resources["mem_mb"]) == KINDS["train"].mem_mb
-    # Every simulation job is bundled into SLURM submissions (the profile's groups).
+    # Every simulation job is bundled into SLURM submissions (the profile's groups): `group-components`
+    # connected components of a group per submission, a job that reads another job of its group being
+    # connected to it.
     profile = yaml.safe_load((ROOT / "workflow" / "profiles" / "slurm" / "config.yaml").read_text())
-    size = profile["group-components"]
-    teachers, simulations = len(plan.jobs["teacher_data"]), len(plan.jobs["train"]) + len(plan.jobs["baseline"])
-    assert output.count("Group job teachers") == -(-teachers // size["teachers"])
-    assert output.count("Group job simulation") == -(-simulations // size["simulation"])
+    groups = profile["groups"]
+    for group, size_of_group in profile["group-components"].items():
+        kinds = [kind for kind, name in groups.items() if name == group]
+        members = sum(len(plan.jobs[kind]) for kind in kinds)
+        links = sum(
+            len(plan.jobs[kind])
+            for kind in kinds
+            for other in KINDS[kind].references.values()
+            if groups[other] == group
+        )
+        assert output.count(f"Group job {group}") == -(-(members - links) // size_of_group), group

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from convexnn.experiments import (
     cb2018,
+    frank_wolfe,
     lazy_training,
     overparam,
     r0_sweep,
@@ -23,17 +24,17 @@ from convexnn.experiments import (
     sigmoid_trajectories,
 )
 from convexnn.experiments.base import Experiment, Figure, Table
-from convexnn.kinds import JobKind, gradient_descent, random_features, sgd, teacher_data
+from convexnn.kinds import JobKind, conditional_gradient, gradient_descent, random_features, sgd, teacher_data
 
 # In the order of the report (section 5), then beyond it: the order of the claims tables.
 EXPERIMENTS: dict[str, Experiment] = {
     module.EXPERIMENT.name: module.EXPERIMENT
-    for module in (relu_trajectories, sigmoid_trajectories, overparam, r0_sweep, cb2018, lazy_training)
+    for module in (relu_trajectories, sigmoid_trajectories, overparam, r0_sweep, cb2018, lazy_training, frank_wolfe)
 }
 # A kind that another references comes first (the plan shares jobs between scenarios in this order).
 KINDS: dict[str, JobKind] = {
     module.KIND.name: module.KIND for module in (teacher_data, sgd, random_features, gradient_descent)
-}
+} | {kind.name: kind for kind in conditional_gradient.KINDS}
 
 
 def report_experiments() -> list[str]:

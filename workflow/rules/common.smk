@@ -31,6 +31,13 @@ from convexnn.jobs.summary import (
 from convexnn.jobs.tables import write_claims_html, write_pooled_html
 from convexnn.jobs.teacher_data import make_teacher_data
 from convexnn.jobs.train import run_training
+from convexnn.kinds.conditional_gradient import (
+    run_conditional_gradient,
+    run_new_unit_step,
+    run_support,
+    run_versus_particles,
+    write_rate_row,
+)
 from convexnn.kinds.gradient_descent import run_gradient_descent
 from convexnn.plan import atlas_scenarios, describe_variation, main_scenario, make_plan, robustness_scenarios
 from convexnn.registry import EXPERIMENTS, KINDS, figures_of, report_experiments, tables_of, targets

@@ -76,3 +76,89 @@ rule gradient_descent:
         job=job_record("gradient_descent"),
     run:
         run_gradient_descent(params.job, output[0], log[0])
+
+
+rule conditional_gradient:
+    """Conditional gradient on the F1 ball (report 4.1): the three variants' curves on one data draw and radius."""
+    input:
+        code=code_of(KINDS["conditional_gradient"].entry),
+    output:
+        "results/conditional_gradient/{cg_curves}.csv",
+    log:
+        "logs/conditional_gradient/{cg_curves}.log",
+    resources:
+        mem_mb=KINDS["conditional_gradient"].mem_mb,
+        runtime=job_runtime("conditional_gradient"),
+    params:
+        job=job_record("conditional_gradient"),
+    run:
+        run_conditional_gradient(params.job, output[0], log[0])
+
+
+rule conditional_gradient_rate:
+    """One variant's row from the curves: the gap against the bound 2 C_f / (t + 2) and its fitted slope."""
+    input:
+        unpack(job_inputs("conditional_gradient_rate")),
+        code=code_of(KINDS["conditional_gradient_rate"].entry),
+    output:
+        "results/conditional_gradient_rate/{cg_rate}.csv",
+    log:
+        "logs/conditional_gradient_rate/{cg_rate}.log",
+    resources:
+        mem_mb=KINDS["conditional_gradient_rate"].mem_mb,
+        runtime=job_runtime("conditional_gradient_rate"),
+    params:
+        job=job_record("conditional_gradient_rate"),
+    run:
+        write_rate_row(params.job, input.curves, output[0], log[0])
+
+
+rule conditional_gradient_support:
+    """The fully corrective solution at a binding radius and its number of units (report Theorem 2.2)."""
+    input:
+        code=code_of(KINDS["conditional_gradient_support"].entry),
+    output:
+        "results/conditional_gradient_support/{cg_support}.csv",
+    log:
+        "logs/conditional_gradient_support/{cg_support}.log",
+    resources:
+        mem_mb=KINDS["conditional_gradient_support"].mem_mb,
+        runtime=job_runtime("conditional_gradient_support"),
+    params:
+        job=job_record("conditional_gradient_support"),
+    run:
+        run_support(params.job, output[0], log[0])
+
+
+rule new_unit_step:
+    """The exact new-unit step by enumerating the arrangement, against Cover's count and approximate steps (4.2)."""
+    input:
+        code=code_of(KINDS["new_unit_step"].entry),
+    output:
+        "results/new_unit_step/{new_unit}.csv",
+    log:
+        "logs/new_unit_step/{new_unit}.log",
+    resources:
+        mem_mb=KINDS["new_unit_step"].mem_mb,
+        runtime=job_runtime("new_unit_step"),
+    params:
+        job=job_record("new_unit_step"),
+    run:
+        run_new_unit_step(params.job, output[0], log[0])
+
+
+rule conditional_gradient_versus_particles:
+    """Conditional gradient with an approximate step, or particle gradient descent, on the same data (4.2-4.3)."""
+    input:
+        code=code_of(KINDS["conditional_gradient_versus_particles"].entry),
+    output:
+        "results/conditional_gradient_versus_particles/{cg_versus}.csv",
+    log:
+        "logs/conditional_gradient_versus_particles/{cg_versus}.log",
+    resources:
+        mem_mb=KINDS["conditional_gradient_versus_particles"].mem_mb,
+        runtime=job_runtime("conditional_gradient_versus_particles"),
+    params:
+        job=job_record("conditional_gradient_versus_particles"),
+    run:
+        run_versus_particles(params.job, output[0], log[0])
