@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # One build per folder at a time; the kernel drops this lock when the build dies, even by SIGKILL.
 EXCLUSIVE := $(BIN)/python tools/build_lock.py .build.lock --
 
-.PHONY: figures test smoke claims robustness atlas beyond lazy frank_wolfe report references benchmark lock lint format clean
+.PHONY: figures test smoke claims robustness atlas beyond lazy frank_wolfe convex report references benchmark lock lint format clean
 
 $(INSTALLED): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,9 +43,13 @@ lazy: $(INSTALLED)  ## lazy against active training: test loss against the initi
 frank_wolfe: $(INSTALLED)  ## conditional gradient on the F1 ball and its new-unit step (report section 4)
 	$(EXCLUSIVE) $(BIN)/snakemake frank_wolfe
 
+convex: $(INSTALLED)  ## random features against the F2 kernel, and only F1 adapts (report sections 2-3)
+	$(EXCLUSIVE) $(BIN)/snakemake convex
+
 # The report holds the paper figures and claims, and every other target that has been built.
 REPORT_TARGETS = figures claims $(if $(wildcard figures/cb2018_transition.png),beyond) \
 	$(if $(wildcard figures/lazy_scale_sweep.png),lazy) $(if $(wildcard figures/frank_wolfe_rate.png),frank_wolfe) \
+	$(if $(wildcard figures/adaptivity.png),convex) \
 	$(if $(wildcard figures/claims_robustness.png),robustness) $(if $(wildcard figures/claims_atlas.png),atlas)
 
 report: $(INSTALLED)  ## report.html: the figures and claims, and every other target built so far
@@ -58,10 +62,13 @@ REFERENCES = results/claims.csv:claims_paper.csv results/robustness/claims_by_se
 	results/robustness/claims_pooled.csv:claims_pooled.csv \
 	results/atlas/claims_atlas.csv:claims_atlas.csv results/cb2018_transitions/transitions.csv:cb2018_transitions.csv \
 	results/experiment_claims/paper/seed0/lazy_training.csv:claims_lazy.csv \
-	results/lazy_scale_summary/summary.csv:lazy_scale_summary.csv results/lazy_reference_r0/r0_10.csv:lazy_reference_r0.csv
+	results/lazy_scale_summary/summary.csv:lazy_scale_summary.csv results/lazy_reference_r0/r0_10.csv:lazy_reference_r0.csv \
+	results/experiment_claims/paper/seed0/frank_wolfe.csv:claims_frank_wolfe.csv \
+	results/experiment_claims/paper/seed0/kernel_convergence.csv:claims_kernel_convergence.csv \
+	results/experiment_claims/paper/seed0/adaptivity.csv:claims_adaptivity.csv
 
 references: $(INSTALLED)  ## copy the built result tables to tests/reference/ and rewrite README's numbers
-	@for pair in $(REFERENCES); do test -f $${pair%%:*} || { echo "$${pair%%:*} is missing: run make claims robustness atlas beyond lazy first"; exit 1; }; done
+	@for pair in $(REFERENCES); do test -f $${pair%%:*} || { echo "$${pair%%:*} is missing: run make claims robustness atlas beyond lazy frank_wolfe convex first"; exit 1; }; done
 	@for pair in $(REFERENCES); do cp $${pair%%:*} tests/reference/$${pair##*:} && echo "tests/reference/$${pair##*:} <- $${pair%%:*}"; done
 	$(BIN)/python -m convexnn.readme
 

@@ -45,7 +45,9 @@ from convexnn.experiments.r0_sweep import (
 )
 from convexnn.experiments.relu_trajectories import C1_MIN_FINISHED_RUNS, claim_relu_often_global
 from convexnn.experiments.sigmoid_trajectories import (
+    angle_to_lines_degrees,
     claim_many_particles_move_slower,
+    claim_particles_on_teacher_lines,
     claim_sigmoid_always_global,
     claim_sigmoid_signs_split,
     claim_sigmoid_signs_stay,
@@ -318,6 +320,42 @@ def test_c3_split_not_evaluated():
 
 FLIPPING = sigmoid_run([[0, 0], [-0.1, 0.2], [0.3, 0.4]])  # one of two particles flips
 STEADY = ending_run([-1, 1])
+
+
+def lines_run(angles_degrees: list, weights: list, teacher_degrees=(0.0, 90.0)) -> Trajectory:
+    """A sigmoid run whose particles end at the given angles of v[:2] (bias 0.7, not in the plane),
+    with output weights ``weights``, and a teacher whose lines are at ``teacher_degrees``."""
+    end = np.array([[np.cos(np.radians(a)), np.sin(np.radians(a)), 0.7] for a in angles_degrees])
+    teacher = np.array([[np.cos(np.radians(a)), np.sin(np.radians(a)), -1.0] for a in teacher_degrees])
+    return Trajectory(
+        np.array([0.0, 1000.0]),
+        np.array([np.ones(len(weights)), weights], dtype=float),
+        np.stack([end, end]),
+        teacher_hidden_weights=teacher,
+    )
+
+
+def test_angle_to_lines_is_unoriented():
+    lines = np.array([[1.0, 0.0], [0.0, 1.0]])
+    angles = angle_to_lines_degrees(np.array([[1.0, 0.0], [-1.0, 0.05], [1.0, 1.0], [0.1, -1.0]]), lines)
+    assert angles == pytest.approx([0.0, np.degrees(np.arctan(0.05)), 45.0, np.degrees(np.arctan(0.1))])
+
+
+def test_c3_lines_holds_when_the_weight_sits_on_the_lines():
+    # 180 and 95 degrees are on the lines (a line has no orientation); 45 is off but carries 0.1 of 5.1
+    runs = [labelled(r, lines_run([180.0, 95.0, 45.0], [2.0, -3.0, 0.1])) for r in range(3)]
+    result = check(claim_particles_on_teacher_lines(runs, 3), "C3-lines", "holds", value=5 / 5.1)
+    assert "over 3 repetitions" in result.detail
+
+
+def test_c3_lines_does_not_hold_when_particles_off_the_lines_carry_weight():
+    runs = [labelled(r, lines_run([0.0, 30.0, 60.0], [1.0, 1.0, 2.0])) for r in range(3)]
+    check(claim_particles_on_teacher_lines(runs, 3), "C3-lines", "does not hold", value=0.25, interval=(0.25, 0.25))
+
+
+def test_c3_lines_not_evaluated_without_runs_at_the_large_k():
+    runs = [labelled(r, lines_run([0.0], [1.0])) for r in range(3)]
+    assert_not_evaluated(claim_particles_on_teacher_lines(runs, 50), "C3-lines", "at the large k = 50")
 
 
 def test_c3_stay_holds_without_a_single_flip():
@@ -962,12 +1000,13 @@ def test_each_experiment_decides_its_claims_in_order():
     assert (
         [r.claim for r in sigmoid]
         == list(EXPERIMENTS["sigmoid_trajectories"].claim_names)
-        == ["C2", "C3-split", "C3-stay", "C4"]
+        == ["C2", "C3-split", "C3-stay", "C3-lines", "C4"]
     )
     check(sigmoid[0], "C2", "holds", value=1e-5)
     check(sigmoid[1], "C3-split", "holds", value=0.5)  # only the k = 4 runs
     check(sigmoid[2], "C3-stay", "holds", value=0.0)
-    check(sigmoid[3], "C4", "does not hold", value=1.0, interval=(1.0, 1.0))  # every particle moves 1 at both k
+    assert_not_evaluated(sigmoid[3], "C3-lines", "no finished run with its teacher")  # these runs carry none
+    check(sigmoid[4], "C4", "does not hold", value=1.0, interval=(1.0, 1.0))  # every particle moves 1 at both k
     assert "at k = 4" in sigmoid[1].detail
 
     finals = both(

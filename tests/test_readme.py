@@ -17,6 +17,7 @@ def test_every_reference_table_is_quoted():
     names = set(readme.BLOCK.findall(readme.ROOT.joinpath("README.md").read_text()))
     quoted = {name for _, name, _, _ in names}
     assert {"claims", "robustness", "pooled", "cb2018", "lazy"} <= quoted
+    assert {f"claims-{name}" for name in readme.BEYOND_CLAIMS} <= quoted
     atlas = readme.reference_tables()[2]
     assert {f"atlas-{claim}" for claim in atlas["claim"].unique()} <= quoted
 

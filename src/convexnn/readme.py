@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from convexnn.claims import MIN_REPETITIONS
 from convexnn.verdicts import NOT_EVALUATED, SHORT, count_line, most_common
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,18 +117,26 @@ def cb2018_block(transitions: pd.DataFrame) -> str:
     return "\n".join(markdown_table(header, rows))
 
 
+def _repetitions(needed: float) -> str:
+    """A number of repetitions, whole, and at least the 3 that give an interval."""
+    if not math.isfinite(needed):
+        return "no number of repetitions"
+    return f"{max(math.ceil(needed), MIN_REPETITIONS):,} repetitions"
+
+
 def pooled_block(pooled: pd.DataFrame) -> str:
     """The pooled answer per claim: value [interval], verdict, the seeds that agree, and for an
     undecided claim which kind it is and what would decide it."""
     header = ["claim", "pooled value [95% interval]", "repetitions", "verdict", "seeds agreeing", "to decide"]
     rows = []
     for row in pooled.itertuples(index=False):
+        needed = _repetitions(row.repetitions_to_decide)
         if row.verdict == "inconclusive":
-            to_decide = f"{row.inconclusive_kind}: ~{_number(row.repetitions_to_decide)} repetitions"
+            to_decide = f"{row.inconclusive_kind}: about {needed}"
         elif row.verdict == "not evaluated":
             to_decide = ""
         else:
-            to_decide = f"~{_number(row.repetitions_to_decide)} repetitions would decide it in one build"
+            to_decide = f"about {needed} in one build"
         rows.append(
             [row.claim, value_with_interval(row), row.n_repetitions, f"**{row.verdict}**"]
             + [f"{row.seeds_agreeing} of {row.n_seeds}", to_decide]
@@ -180,8 +189,9 @@ def blocks(
     lazy_claims: pd.DataFrame,
     lazy_summary: pd.DataFrame,
     lazy_reference: pd.DataFrame,
+    *beyond_claims: pd.DataFrame,
 ) -> dict[str, Callable[[], str]]:
-    """Every generated block by name."""
+    """Every generated block by name; ``beyond_claims`` are the claims tables of BEYOND_CLAIMS."""
     made = {
         "claims": lambda: claims_block(claims),
         "robustness": lambda: robustness_block(by_seed),
@@ -189,6 +199,8 @@ def blocks(
         "cb2018": lambda: cb2018_block(transitions),
         "lazy": lambda: lazy_block(lazy_claims, lazy_summary, lazy_reference),
     }
+    for name, table in zip(BEYOND_CLAIMS, beyond_claims):
+        made[f"claims-{name}"] = lambda table=table: claims_block(table)
     for claim in atlas["claim"].unique():
         made[f"atlas-{claim}"] = lambda claim=claim: atlas_block(atlas, claim)
     return made
@@ -206,6 +218,8 @@ def render(text: str, made: dict[str, Callable[[], str]]) -> str:
     return BLOCK.sub(replace, text)
 
 
+# The claims tables of the experiments beyond section 5 quoted as they are (tests/reference/claims_<name>.csv).
+BEYOND_CLAIMS = ("frank_wolfe", "kernel_convergence", "adaptivity")
 REFERENCE_FILES = (
     "claims_paper.csv",
     "claims_by_seed.csv",
@@ -215,6 +229,7 @@ REFERENCE_FILES = (
     "claims_lazy.csv",
     "lazy_scale_summary.csv",
     "lazy_reference_r0.csv",
+    *(f"claims_{name}.csv" for name in BEYOND_CLAIMS),
 )
 
 

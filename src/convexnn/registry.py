@@ -15,8 +15,10 @@ workflow/report/ and one test file. To add a job kind (a solver): write its modu
 from __future__ import annotations
 
 from convexnn.experiments import (
+    adaptivity,
     cb2018,
     frank_wolfe,
+    kernel_convergence,
     lazy_training,
     overparam,
     r0_sweep,
@@ -24,16 +26,45 @@ from convexnn.experiments import (
     sigmoid_trajectories,
 )
 from convexnn.experiments.base import Experiment, Figure, Table
-from convexnn.kinds import JobKind, conditional_gradient, gradient_descent, random_features, sgd, teacher_data
+from convexnn.kinds import (
+    JobKind,
+    adaptivity_classification,
+    adaptivity_regression,
+    conditional_gradient,
+    gradient_descent,
+    kernel_error,
+    random_features,
+    sgd,
+    teacher_data,
+)
 
 # In the order of the report (section 5), then beyond it: the order of the claims tables.
 EXPERIMENTS: dict[str, Experiment] = {
     module.EXPERIMENT.name: module.EXPERIMENT
-    for module in (relu_trajectories, sigmoid_trajectories, overparam, r0_sweep, cb2018, lazy_training, frank_wolfe)
+    for module in (
+        relu_trajectories,
+        sigmoid_trajectories,
+        overparam,
+        r0_sweep,
+        cb2018,
+        lazy_training,
+        frank_wolfe,
+        kernel_convergence,
+        adaptivity,
+    )
 }
 # A kind that another references comes first (the plan shares jobs between scenarios in this order).
 KINDS: dict[str, JobKind] = {
-    module.KIND.name: module.KIND for module in (teacher_data, sgd, random_features, gradient_descent)
+    module.KIND.name: module.KIND
+    for module in (
+        teacher_data,
+        sgd,
+        random_features,
+        gradient_descent,
+        kernel_error,
+        adaptivity_regression,
+        adaptivity_classification,
+    )
 } | {kind.name: kind for kind in conditional_gradient.KINDS}
 
 

@@ -31,6 +31,8 @@ from convexnn.jobs.summary import (
 from convexnn.jobs.tables import write_claims_html, write_pooled_html
 from convexnn.jobs.teacher_data import make_teacher_data
 from convexnn.jobs.train import run_training
+from convexnn.kinds.adaptivity_classification import run_adaptivity_classification
+from convexnn.kinds.adaptivity_regression import run_adaptivity_regression
 from convexnn.kinds.conditional_gradient import (
     run_conditional_gradient,
     run_new_unit_step,
@@ -39,6 +41,7 @@ from convexnn.kinds.conditional_gradient import (
     write_rate_row,
 )
 from convexnn.kinds.gradient_descent import run_gradient_descent
+from convexnn.kinds.kernel_error import run_kernel_error
 from convexnn.plan import atlas_scenarios, describe_variation, main_scenario, make_plan, robustness_scenarios
 from convexnn.registry import EXPERIMENTS, KINDS, figures_of, report_experiments, tables_of, targets
 

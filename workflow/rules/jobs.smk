@@ -162,3 +162,54 @@ rule conditional_gradient_versus_particles:
         job=job_record("conditional_gradient_versus_particles"),
     run:
         run_versus_particles(params.job, output[0], log[0])
+
+
+rule kernel_error:
+    """One draw of m random ReLU units: the error of k_m against the closed-form kernel (report 2.5)."""
+    input:
+        code=code_of(KINDS["kernel_error"].entry),
+    output:
+        "results/kernel_error/{kernel_error_run}.csv",
+    log:
+        "logs/kernel_error/{kernel_error_run}.log",
+    resources:
+        mem_mb=KINDS["kernel_error"].mem_mb,
+        runtime=job_runtime("kernel_error"),
+    params:
+        job=job_record("kernel_error"),
+    run:
+        run_kernel_error(params.job, output[0], log[0])
+
+
+rule adaptivity_regression:
+    """F1, F2 random features and F2 kernel ridge on one draw of a teacher in a subspace (report 3.3)."""
+    input:
+        code=code_of(KINDS["adaptivity_regression"].entry),
+    output:
+        "results/adaptivity_regression/{adaptivity_regression_run}.csv",
+    log:
+        "logs/adaptivity_regression/{adaptivity_regression_run}.log",
+    resources:
+        mem_mb=KINDS["adaptivity_regression"].mem_mb,
+        runtime=job_runtime("adaptivity_regression"),
+    params:
+        job=job_record("adaptivity_regression"),
+    run:
+        run_adaptivity_regression(params.job, output[0], log[0])
+
+
+rule adaptivity_classification:
+    """Both layers, the output layer only and kernel ridge on one draw of Chizat & Bach's (2020) clusters."""
+    input:
+        code=code_of(KINDS["adaptivity_classification"].entry),
+    output:
+        "results/adaptivity_classification/{adaptivity_classification_run}.csv",
+    log:
+        "logs/adaptivity_classification/{adaptivity_classification_run}.log",
+    resources:
+        mem_mb=KINDS["adaptivity_classification"].mem_mb,
+        runtime=job_runtime("adaptivity_classification"),
+    params:
+        job=job_record("adaptivity_classification"),
+    run:
+        run_adaptivity_classification(params.job, output[0], log[0])

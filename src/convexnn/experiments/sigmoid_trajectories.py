@@ -217,8 +217,9 @@ def claim_particles_on_teacher_lines(runs: Sequence[RunTrajectory], large_k: int
     diverged = count_diverged(every_run)
     per_repetition = []
     for trajectories in every_run.values():
-        parts = [share_on_teacher_lines(t) for t in finished_trajectories(trajectories)]
-        if parts and all(t.teacher_hidden_weights is not None for t in finished_trajectories(trajectories)):
+        done = [t for t in finished_trajectories(trajectories) if t.teacher_hidden_weights is not None]
+        parts = [share_on_teacher_lines(t) for t in done]
+        if parts:
             per_repetition.append((sum(p[0] for p in parts), sum(p[1] for p in parts)))
     if not per_repetition:
         return C3_LINES_TEXT.not_evaluated(
