@@ -15,9 +15,28 @@ for no change of result. A new kind keeps its record, job function and estimate 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from convexnn.storage import PathLike, append_to_log, write_table
+
+
+class Record:
+    """What the record of a kind does: to and from the plain dict that ``params:`` carries, which
+    Snakemake compares between builds (as :class:`convexnn.records._Record` for the first kinds,
+    whose module every training job's fingerprint holds)."""
+
+    def as_params(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_params(cls, params: dict):
+        return cls(**params)
 
 
 @dataclass(frozen=True)
@@ -47,3 +66,23 @@ def minutes_for(seconds: float) -> int:
     """Minutes of wall time to ask a cluster for a job estimated at ``seconds`` on one core: a margin
     of 3x and 2 minutes for start-up (workflow/profiles/slurm/config.yaml)."""
     return 2 + math.ceil(3 * seconds / 60)
+
+
+def run_row_job(
+    record: type, params: dict, what: str, measure: Callable, path: PathLike, log_path: PathLike | None = None
+) -> None:
+    """The job function of a kind whose output is one row: the job's labels, then ``measure(job)``.
+    A run that diverged (a true ``*diverged`` flag in its row) is written too, flagged, and logged.
+
+    BLAS is held to one thread in the whole process: Snakemake runs jobs as threads of one process,
+    one per core, and a BLAS that also spreads each product over every core oversubscribes them (the
+    limit is not undone after the job, as another job may be running; results do not depend on it)."""
+    threadpool_limits(limits=1, user_api="blas")
+    job = record.from_params(params)
+    append_to_log(log_path, f"{what} {job.id}: {job}", first=True)
+    row = measure(job)
+    diverged = [name for name, value in row.items() if name.endswith("diverged") and value is not False and value]
+    if diverged:
+        append_to_log(log_path, f"DIVERGED: {', '.join(diverged)}")
+    write_table(pd.DataFrame([{**job.labels, **row}]), path)
+    append_to_log(log_path, ", ".join(f"{key}={value}" for key, value in row.items()))

@@ -22,12 +22,9 @@ estimate are here.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from convexnn.kernels import (
     arc_cosine_kernel,
@@ -40,9 +37,9 @@ from convexnn.kernels import (
     split_for_validation,
     two_layer_outputs,
 )
-from convexnn.kinds import JobKind, minutes_for
+from convexnn.kinds import JobKind, Record, minutes_for, run_row_job
 from convexnn.seeding import generator
-from convexnn.storage import PathLike, append_to_log, write_table
+from convexnn.storage import PathLike
 
 MEASUREMENTS = (
     "excess_loss",
@@ -63,7 +60,7 @@ MEASUREMENTS = (
 
 
 @dataclass(frozen=True)
-class AdaptivityClassificationJob:
+class AdaptivityClassificationJob(Record):
     """One (d, n, repetition) of the Chizat & Bach setting; see the module docstring. ``input_dim`` counts the
     constant coordinate (their d); k = ``clusters_per_side``."""
 
@@ -82,13 +79,6 @@ class AdaptivityClassificationJob:
     log10_penalty_low: float
     log10_penalty_high: float
     penalty_count: int
-
-    def as_params(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_params(cls, params: dict) -> AdaptivityClassificationJob:
-        return cls(**params)
 
     @property
     def path(self) -> str:
@@ -145,14 +135,7 @@ def classification_row(job: AdaptivityClassificationJob) -> dict:
 def run_adaptivity_classification(job: dict, path: PathLike, log_path: PathLike | None = None) -> None:
     """Run the job (an :class:`AdaptivityClassificationJob` as params) and write its one-row table: its labels,
     then :data:`MEASUREMENTS`. A diverged run is written too, flagged and logged."""
-    threadpool_limits(limits=1, user_api="blas")  # jobs are threads of one process: one BLAS thread each
-    job = AdaptivityClassificationJob.from_params(job)
-    append_to_log(log_path, f"adaptivity classification {job.id}: {job}", first=True)
-    row = classification_row(job)
-    if row["diverged"]:
-        append_to_log(log_path, "DIVERGED (F1 or the output layer)")
-    write_table(pd.DataFrame([{**job.labels, **row}]), path)
-    append_to_log(log_path, ", ".join(f"{key}={value}" for key, value in row.items()))
+    run_row_job(AdaptivityClassificationJob, job, "adaptivity classification", classification_row, path, log_path)
 
 
 # Measured on one core of this project's machine (/tmp pilot, m = 200, n = 256, d = 25): 0.2 ms a step of both

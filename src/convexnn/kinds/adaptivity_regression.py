@@ -27,12 +27,9 @@ estimate are here.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from convexnn.gradient_descent import gradient_descent, log_spaced_checkpoints, square_loss
 from convexnn.kernels import (
@@ -44,9 +41,9 @@ from convexnn.kernels import (
     relu_features,
     split_for_validation,
 )
-from convexnn.kinds import JobKind, minutes_for
+from convexnn.kinds import JobKind, Record, minutes_for, run_row_job
 from convexnn.seeding import generator
-from convexnn.storage import PathLike, append_to_log, write_table
+from convexnn.storage import PathLike
 
 MEASUREMENTS = (
     "excess_loss",
@@ -66,7 +63,7 @@ MEASUREMENTS = (
 
 
 @dataclass(frozen=True)
-class AdaptivityRegressionJob:
+class AdaptivityRegressionJob(Record):
     """One (d, n, repetition) of the regression setting; see the module docstring. The penalties are
     lambda = 10^e tr(K) / n for ``penalty_count`` exponents e from ``log10_penalty_low`` to ``log10_penalty_high``,
     chosen on a random ``validation_fraction`` of the training points."""
@@ -89,13 +86,6 @@ class AdaptivityRegressionJob:
     log10_penalty_low: float
     log10_penalty_high: float
     penalty_count: int
-
-    def as_params(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_params(cls, params: dict) -> AdaptivityRegressionJob:
-        return cls(**params)
 
     @property
     def path(self) -> str:
@@ -162,14 +152,7 @@ def regression_row(job: AdaptivityRegressionJob) -> dict:
 def run_adaptivity_regression(job: dict, path: PathLike, log_path: PathLike | None = None) -> None:
     """Run the job (an :class:`AdaptivityRegressionJob` as params) and write its one-row table: its labels, then
     :data:`MEASUREMENTS`. A diverged F1 run is written too, flagged and logged."""
-    threadpool_limits(limits=1, user_api="blas")  # jobs are threads of one process: one BLAS thread each
-    job = AdaptivityRegressionJob.from_params(job)
-    append_to_log(log_path, f"adaptivity regression {job.id}: {job}", first=True)
-    row = regression_row(job)
-    if row["diverged"]:
-        append_to_log(log_path, "F1 DIVERGED")
-    write_table(pd.DataFrame([{**job.labels, **row}]), path)
-    append_to_log(log_path, ", ".join(f"{key}={value}" for key, value in row.items()))
+    run_row_job(AdaptivityRegressionJob, job, "adaptivity regression", regression_row, path, log_path)
 
 
 # One core of this project's machine (benchmarks/gradient_descent.py): about 2e10 multiply-adds per second, 0.5 ms

@@ -26,7 +26,6 @@ the aggregation stacks them into one table; ``radius`` names the regime ("below"
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -57,7 +56,7 @@ from convexnn.gradient_descent import (
     sphere_inputs,
     teacher_outputs,
 )
-from convexnn.kinds import JobKind, minutes_for
+from convexnn.kinds import JobKind, Record, minutes_for, run_row_job
 from convexnn.seeding import generator
 from convexnn.storage import PathLike, append_to_log, read_table, write_table
 
@@ -72,15 +71,6 @@ REFERENCE_CHECK = 1e-12
 ZERO_WEIGHT = 1e-10
 
 
-class _Record:
-    def as_params(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_params(cls, params: dict):
-        return cls(**params)
-
-
 def _circle_teacher_data(rng: np.random.Generator, teacher_units: int, n_train: int):
     """(inputs (n, 2) uniform on the unit circle, targets, gamma_1(f*) = sum |b*_j|): the teacher is drawn first."""
     output_weights, hidden_weights = draw_sign_teacher(rng, teacher_units, 2)
@@ -93,7 +83,7 @@ def _circle_teacher_data(rng: np.random.Generator, teacher_units: int, n_train: 
 
 
 @dataclass(frozen=True)
-class ConditionalGradientJob(_Record):
+class ConditionalGradientJob(Record):
     """The three variants for ``n_iterations`` steps on ``n_train`` points of the circle at delta =
     ``radius_ratio`` gamma_1(f*); the fully corrective reference for at most ``reference_iterations`` steps, until
     its duality gap is at most ``reference_tolerance`` R(0); the grid QP over ``grid_directions`` directions."""
@@ -227,7 +217,7 @@ CURVES_KIND = JobKind(
 
 
 @dataclass(frozen=True)
-class ConditionalGradientRateJob(_Record):
+class ConditionalGradientRateJob(Record):
     """The row of ``variant`` from the curves of the ``conditional_gradient`` job ``curves``: the log-log slope
     of the gap is fitted at ``slope_points`` log-spaced iterations from ``slope_from`` to the last."""
 
@@ -307,12 +297,14 @@ def rate_row(job: ConditionalGradientRateJob, curves: pd.DataFrame) -> dict:
 
 def write_rate_row(job: dict, curves_path: PathLike, path: PathLike, log_path: PathLike | None = None) -> None:
     """The row of one variant (a :class:`ConditionalGradientRateJob` as params) from its curves."""
-    threadpool_limits(limits=1, user_api="blas")
-    job = ConditionalGradientRateJob.from_params(job)
-    append_to_log(log_path, f"conditional gradient rate {job.id}: {job}", first=True)
-    row = rate_row(job, read_table(curves_path, CURVE_COLUMNS))
-    write_table(pd.DataFrame([{**job.labels, **row}]), path)
-    append_to_log(log_path, ", ".join(f"{key}={value}" for key, value in row.items()))
+    run_row_job(
+        ConditionalGradientRateJob,
+        job,
+        "conditional gradient rate",
+        lambda job: rate_row(job, read_table(curves_path, CURVE_COLUMNS)),
+        path,
+        log_path,
+    )
 
 
 RATE_KIND = JobKind(
@@ -333,7 +325,7 @@ RATE_KIND = JobKind(
 
 
 @dataclass(frozen=True)
-class SupportJob(_Record):
+class SupportJob(Record):
     """The fully corrective run on ``n_train`` points of the circle at delta = ``radius_ratio`` gamma_1(f*), for at
     most ``max_iterations`` steps, until its duality gap is at most ``tolerance`` R(0)."""
 
@@ -395,12 +387,7 @@ def support_row(job: SupportJob) -> dict:
 
 def run_support(job: dict, path: PathLike, log_path: PathLike | None = None) -> None:
     """Run the job (a :class:`SupportJob` as params) and write its row."""
-    threadpool_limits(limits=1, user_api="blas")
-    job = SupportJob.from_params(job)
-    append_to_log(log_path, f"conditional gradient support {job.id}: {job}", first=True)
-    row = support_row(job)
-    write_table(pd.DataFrame([{**job.labels, **row}]), path)
-    append_to_log(log_path, ", ".join(f"{key}={value}" for key, value in row.items()))
+    run_row_job(SupportJob, job, "conditional gradient support", support_row, path, log_path)
 
 
 SUPPORT_KIND = JobKind(
@@ -420,7 +407,7 @@ SUPPORT_KIND = JobKind(
 
 
 @dataclass(frozen=True)
-class NewUnitStepJob(_Record):
+class NewUnitStepJob(Record):
     """The new-unit step at f_0 = 0 (g = -y) for ``n_train`` inputs x ~ N(0, I_d), d = ``input_dim``, with a bias
     (x~ = [x; 1] in R^(d+1)) and a teacher of ``teacher_units`` units with |a*_j| = 1 in R^(d+1), b*_j = +-1: the
     exact step timed ``timing_repeats`` times (the median is kept), and the best of ``evaluations`` random
@@ -488,12 +475,7 @@ def new_unit_row(job: NewUnitStepJob) -> dict:
 
 def run_new_unit_step(job: dict, path: PathLike, log_path: PathLike | None = None) -> None:
     """Run the job (a :class:`NewUnitStepJob` as params) and write its row."""
-    threadpool_limits(limits=1, user_api="blas")
-    job = NewUnitStepJob.from_params(job)
-    append_to_log(log_path, f"new-unit step {job.id}: {job}", first=True)
-    row = new_unit_row(job)
-    write_table(pd.DataFrame([{**job.labels, **row}]), path)
-    append_to_log(log_path, ", ".join(f"{key}={value}" for key, value in row.items()))
+    run_row_job(NewUnitStepJob, job, "new-unit step", new_unit_row, path, log_path)
 
 
 # Measured on one core: about 1 microsecond per (candidate, input) of the enumeration, whose candidates number
@@ -526,7 +508,7 @@ METHODS = (RANDOM_SEARCH_METHOD, GRADIENT_ASCENT_METHOD, PARTICLE_METHOD)
 
 
 @dataclass(frozen=True)
-class VersusParticlesJob(_Record):
+class VersusParticlesJob(Record):
     """One ``method`` on ``n_train`` training and ``test_size`` test inputs uniform on the unit sphere of R^d
     (no bias), the teacher of ``teacher_units`` units with |a*_j| = 1, b*_j = +-1, with ``n_units`` units:
 
@@ -621,14 +603,7 @@ def versus_particles_row(job: VersusParticlesJob) -> dict:
 
 def run_versus_particles(job: dict, path: PathLike, log_path: PathLike | None = None) -> None:
     """Run the job (a :class:`VersusParticlesJob` as params) and write its row."""
-    threadpool_limits(limits=1, user_api="blas")
-    job = VersusParticlesJob.from_params(job)
-    append_to_log(log_path, f"conditional gradient versus particles {job.id}: {job}", first=True)
-    row = versus_particles_row(job)
-    if row["diverged"]:
-        append_to_log(log_path, "DIVERGED")
-    write_table(pd.DataFrame([{**job.labels, **row}]), path)
-    append_to_log(log_path, ", ".join(f"{key}={value}" for key, value in row.items()))
+    run_row_job(VersusParticlesJob, job, "conditional gradient versus particles", versus_particles_row, path, log_path)
 
 
 # About 6e-11 s a multiply-add for either method (gradient descent: benchmarks/gradient_descent.py), and the

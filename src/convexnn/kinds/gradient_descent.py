@@ -12,12 +12,9 @@ the diverged flags. The record, the job function and the runtime estimate are he
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from convexnn.gradient_descent import (
     doubled_initialisation,
@@ -29,9 +26,9 @@ from convexnn.gradient_descent import (
     sphere_inputs,
     teacher_outputs,
 )
-from convexnn.kinds import JobKind, minutes_for
+from convexnn.kinds import JobKind, Record, minutes_for, run_row_job
 from convexnn.seeding import generator
-from convexnn.storage import PathLike, append_to_log, write_table
+from convexnn.storage import PathLike
 
 # The measurements of a run's row; every other column labels the run.
 MEASUREMENTS = (
@@ -49,7 +46,7 @@ MEASUREMENTS = (
 
 
 @dataclass(frozen=True)
-class GradientDescentJob:
+class GradientDescentJob(Record):
     """One run: ``n_units`` ReLU units f(x) = ``output_scale`` sum_j b_j (a_j . x)_+ (no bias) from the
     doubled initialisation N(0, ``init_scale``^2), ``n_steps`` of full-batch gradient descent with step
     ``step_size`` on (1/2) mean squared error over ``n_train`` points, test loss on ``test_size``
@@ -68,13 +65,6 @@ class GradientDescentJob:
     n_steps: int
     n_checkpoints: int
     output_scale: float = 1.0
-
-    def as_params(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_params(cls, params: dict) -> GradientDescentJob:
-        return cls(**params)
 
     @property
     def path(self) -> str:
@@ -116,19 +106,8 @@ def gradient_descent_row(job: GradientDescentJob) -> dict:
 
 def run_gradient_descent(job: dict, path: PathLike, log_path: PathLike | None = None) -> None:
     """Run the job (a :class:`GradientDescentJob` as params) and write its one-row table: its labels,
-    then :data:`MEASUREMENTS`. A diverged run is written too, flagged and logged with its settings.
-
-    BLAS is kept to one thread in the whole process: Snakemake runs jobs as threads of one process,
-    one per core, and a BLAS that also spreads each product over every core oversubscribes them (the
-    limit is not undone after the job, as another job may be running; results do not depend on it)."""
-    threadpool_limits(limits=1, user_api="blas")
-    job = GradientDescentJob.from_params(job)
-    append_to_log(log_path, f"gradient descent {job.id}: {job}", first=True)
-    row = gradient_descent_row(job)
-    if row["diverged"] or row["linearised_diverged"]:
-        append_to_log(log_path, f"DIVERGED (network {row['diverged']}, linearised {row['linearised_diverged']})")
-    write_table(pd.DataFrame([{**job.labels, **row}]), path)
-    append_to_log(log_path, ", ".join(f"{key}={value}" for key, value in row.items()))
+    then :data:`MEASUREMENTS` (:func:`convexnn.kinds.run_row_job`)."""
+    run_row_job(GradientDescentJob, job, "gradient descent", gradient_descent_row, path, log_path)
 
 
 # One core of this project's machine (benchmarks/gradient_descent.py): about 2e10 multiply-adds per

@@ -11,17 +11,14 @@ function and the runtime estimate are here.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from convexnn.kernels import arc_cosine_kernel, gaussian_units, random_feature_kernel, relative_frobenius_error
-from convexnn.kinds import JobKind, minutes_for
+from convexnn.kinds import JobKind, Record, minutes_for, run_row_job
 from convexnn.seeding import generator
-from convexnn.storage import PathLike, append_to_log, write_table
+from convexnn.storage import PathLike
 
 MEASUREMENTS = (
     "excess_loss",
@@ -34,7 +31,7 @@ MEASUREMENTS = (
 
 
 @dataclass(frozen=True)
-class KernelErrorJob:
+class KernelErrorJob(Record):
     """One draw of ``n_units`` units against the closed form on ``n_points`` inputs x ~ N(0, I_d) drawn from
     ``inputs_seed`` (the units from ``seed``)."""
 
@@ -45,13 +42,6 @@ class KernelErrorJob:
     n_points: int
     n_units: int
     inputs_seed: int
-
-    def as_params(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_params(cls, params: dict) -> KernelErrorJob:
-        return cls(**params)
 
     @property
     def path(self) -> str:
@@ -83,12 +73,7 @@ def kernel_error_row(job: KernelErrorJob) -> dict:
 def run_kernel_error(job: dict, path: PathLike, log_path: PathLike | None = None) -> None:
     """Run the job (a :class:`KernelErrorJob` as params) and write its one-row table: its labels, then
     :data:`MEASUREMENTS`."""
-    threadpool_limits(limits=1, user_api="blas")  # jobs are threads of one process: one BLAS thread each
-    job = KernelErrorJob.from_params(job)
-    append_to_log(log_path, f"kernel error {job.id}: {job}", first=True)
-    row = kernel_error_row(job)
-    write_table(pd.DataFrame([{**job.labels, **row}]), path)
-    append_to_log(log_path, ", ".join(f"{key}={value}" for key, value in row.items()))
+    run_row_job(KernelErrorJob, job, "kernel error", kernel_error_row, path, log_path)
 
 
 # One core of this project's machine (benchmarks/gradient_descent.py): about 2e10 multiply-adds per second.
