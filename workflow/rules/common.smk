@@ -59,7 +59,7 @@ ATLAS = [
     for scenario, variation, _ in atlas_scenarios(config)
 ]
 # Code that changes results is an input of each job: code_of() names the fingerprint of the modules
-# its entry point (a module of src/convexnn/jobs/) imports, directly or not (rule code_fingerprint,
+# its entry point (a module of src/convexnn/jobs/, or a kind's module) imports, directly or not (rule code_fingerprint,
 # workflow/rules/code.smk), so that an edit reruns exactly the jobs it can change and a copied
 # project stays up to date.
 
