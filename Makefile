@@ -72,9 +72,10 @@ references: $(INSTALLED)  ## copy the built result tables to tests/reference/ an
 	@for pair in $(REFERENCES); do cp $${pair%%:*} tests/reference/$${pair##*:} && echo "tests/reference/$${pair##*:} <- $${pair%%:*}"; done
 	$(BIN)/python -m convexnn.readme
 
-benchmark: $(INSTALLED)  ## solver rates: the SGD engine (ReLU, sigmoid, against its numpy reference), full-batch GD
+benchmark: $(INSTALLED)  ## solver rates: the SGD engine (ReLU, sigmoid, against its numpy reference), full-batch GD, F2 ridge
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/gradient_descent.py
+	$(BIN)/python benchmarks/kernels.py
 
 lock: $(INSTALLED)  ## regenerate requirements.lock and environment.yml from pyproject.toml (needs PyPI)
 	$(BIN)/python tools/lockfile.py compile
