@@ -299,6 +299,40 @@ def inconclusive_kind(verdict_name: str, needed: float, n_repetitions: int) -> s
     return "at the threshold" if not needed <= AT_THRESHOLD_FACTOR * n_repetitions else "still noisy"
 
 
+POOLED_COLUMNS = [
+    "claim",
+    "value",
+    "low",
+    "high",
+    "threshold",
+    "verdict",
+    "n_repetitions",
+    "seeds_agreeing",
+    "n_seeds",
+    "repetitions_to_decide",
+    "inconclusive_kind",
+    "quantity",
+    "detail",
+]
+
+
+def format_pooled(table: pd.DataFrame) -> str:
+    """The pooled claims for a terminal: claim, verdict, value [interval], seeds agreeing, and what
+    deciding an undecided one would take."""
+    lines = []
+    for row in table.itertuples(index=False):
+        note = (
+            f"{row.inconclusive_kind}: ~{row.repetitions_to_decide:.0f} repetitions would decide it"
+            if row.verdict == INCONCLUSIVE
+            else ""
+        )
+        lines.append(
+            f"  {row.claim:<11} {row.verdict:<14} {row.value:.3g} [{row.low:.3g}, {row.high:.3g}]  "
+            f"{row.seeds_agreeing} of {row.n_seeds} seeds agree  {note}".rstrip()
+        )
+    return "\n".join(lines)
+
+
 def format_claims(table: pd.DataFrame) -> str:
     """A plain-text, fixed-width table of claim, verdict, value, interval and threshold for a terminal."""
     columns = ["claim", "verdict", "value", "95% interval", "threshold"]

@@ -350,7 +350,7 @@ def _summary_table(data, settings: dict) -> pd.DataFrame:
     return sweep_summary(data.table("finals", FINALS))
 
 
-def relative_displacements(trajectory) -> float:
+def run_relative_displacement(trajectory) -> float:
     """||theta(T) - theta(0)|| / ||theta(0)|| over every parameter of a run, theta = (w, v)."""
     trajectory = as_trajectory(trajectory)
     start = np.concatenate([trajectory.output_weights[0], trajectory.hidden_weights[0].ravel()])
@@ -366,7 +366,7 @@ def _reference_table(data, settings: dict) -> pd.DataFrame:
     """The report's fig. 7(b) runs (mean-field, r0 = 10), measured as the lazy sweep measures its runs:
     the median over runs of the relative displacement and of the median turn of v_j in degrees."""
     runs = [trajectory for trajectory in data.particles("trajectories") if not trajectory.get("diverged", False)]
-    displacements = [relative_displacements(trajectory) for trajectory in runs]
+    displacements = [run_relative_displacement(trajectory) for trajectory in runs]
     turns = [float(np.nanmedian(direction_changes_degrees(as_trajectory(trajectory)))) for trajectory in runs]
     return pd.DataFrame(
         [

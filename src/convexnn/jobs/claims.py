@@ -6,9 +6,11 @@ import pandas as pd
 
 from convexnn.claims import (
     CLAIM_COLUMNS,
+    POOLED_COLUMNS,
     as_trajectory,
     claims_table,
     format_claims,
+    format_pooled,
     inconclusive_kind,
     pooled_repetition,
     repetitions_to_decide,
@@ -16,7 +18,7 @@ from convexnn.claims import (
 )
 from convexnn.registry import EXPERIMENTS
 from convexnn.storage import PathLike, append_to_log, read_particles, read_table, write_table
-from convexnn.verdicts import INCONCLUSIVE, counts, most_common
+from convexnn.verdicts import counts, most_common
 
 FINALS_COLUMNS = ("repetition", "excess_loss", "initial_test_loss", "zero_predictor_loss", "diverged")
 
@@ -139,23 +141,6 @@ def pooled_experiment_claims(
     append_to_log(log_path, format_claims(table), first=True)
 
 
-POOLED_COLUMNS = [
-    "claim",
-    "value",
-    "low",
-    "high",
-    "threshold",
-    "verdict",
-    "n_repetitions",
-    "seeds_agreeing",
-    "n_seeds",
-    "repetitions_to_decide",
-    "inconclusive_kind",
-    "quantity",
-    "detail",
-]
-
-
 def collect_pooled_claims(
     pooled_paths: list[PathLike], by_seed_path: PathLike, path: PathLike, log_path: PathLike | None = None
 ) -> pd.DataFrame:
@@ -193,20 +178,3 @@ def collect_pooled_claims(
     write_table(table, path)
     append_to_log(log_path, format_pooled(table), first=True)
     return table
-
-
-def format_pooled(table: pd.DataFrame) -> str:
-    """The pooled claims for a terminal: claim, verdict, value [interval], seeds agreeing, and what
-    deciding an undecided one would take."""
-    lines = []
-    for row in table.itertuples(index=False):
-        note = (
-            f"{row.inconclusive_kind}: ~{row.repetitions_to_decide:.0f} repetitions would decide it"
-            if row.verdict == INCONCLUSIVE
-            else ""
-        )
-        lines.append(
-            f"  {row.claim:<11} {row.verdict:<14} {row.value:.3g} [{row.low:.3g}, {row.high:.3g}]  "
-            f"{row.seeds_agreeing} of {row.n_seeds} seeds agree  {note}".rstrip()
-        )
-    return "\n".join(lines)

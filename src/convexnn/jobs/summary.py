@@ -13,8 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from convexnn.claims import CLAIM_COLUMNS, format_claims
-from convexnn.jobs.claims import POOLED_COLUMNS, format_pooled
+from convexnn.claims import CLAIM_COLUMNS, POOLED_COLUMNS, format_claims, format_pooled
 from convexnn.storage import PathLike, append_to_log, atomic_path, read_table
 from convexnn.verdicts import MARKS, count_line, most_common
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import html
 
-from convexnn.claims import CLAIM_COLUMNS
-from convexnn.jobs.claims import POOLED_COLUMNS
+from convexnn.claims import CLAIM_COLUMNS, POOLED_COLUMNS
 from convexnn.storage import PathLike, append_to_log, atomic_path, read_table
 from convexnn.verdicts import BACKGROUNDS
 
