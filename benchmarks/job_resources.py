@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from convexnn.kinds.sgd import estimated_training_seconds
+from convexnn.kinds.sgd import SECONDS_TO_START, estimated_training_seconds
 from convexnn.plan import make_plan
 from convexnn.registry import KINDS
 
@@ -36,13 +36,13 @@ import json, sys
 job = json.loads(sys.argv[2])
 if sys.argv[1] == "teacher_data":
     from convexnn.jobs.teacher_data import make_teacher_data
-    make_teacher_data(job, "teacher.npz")
+    make_teacher_data([job], "teacher.npz")
 elif sys.argv[1] == "train":
     from convexnn.jobs.train import run_training
-    run_training(job, "teacher.npz", "curve.csv", "particles.npz")
+    run_training([job], {job["teacher"]: ["teacher.npz", None]}, "curve.csv", "particles.npz")
 else:
     from convexnn.jobs.baseline import fit_baseline
-    fit_baseline(job, "teacher.npz", "baseline.csv")
+    fit_baseline(job, ["teacher.npz", None], "baseline.csv")
 """
 
 
@@ -65,7 +65,7 @@ def main() -> None:
     largest = {}
     for job in plan.jobs["train"].values():
         experiment = job.labels["experiment"]
-        cost = estimated_training_seconds(job.settings, plan.job("teacher_data", job.teacher))
+        cost = SECONDS_TO_START + estimated_training_seconds(job.settings, plan.job("teacher_data", job.teacher))
         if experiment not in largest or cost > largest[experiment][0]:
             largest[experiment] = (cost, job)
     print("| job | estimated s | measured s | runtime asked (min) | peak MB | mem_mb asked |")

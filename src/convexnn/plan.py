@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 from convexnn.config import apply_variation
 from convexnn.experiments.grid import label_value
+from convexnn.identity import Ref, batch_id, identity, record_identity
+from convexnn.kinds import minutes_for
 from convexnn.records import TeacherJob, TrainingJob, TrainingSettings
 from convexnn.registry import EXPERIMENTS, KINDS, report_experiments
 from convexnn.seeding import seed_entropy
@@ -153,6 +155,13 @@ class Plan:
             self.configs[scenario.name, experiment] = config
             for kind, jobs in planned.jobs.items():
                 self.jobs[kind].update((job.id, job) for job in jobs)
+        # {kind: {batch id: [job, ...]}} of the kinds whose jobs run in batches, in plan order
+        self.batches: dict[str, dict[str, list]] = {}
+        for kind, spec in KINDS.items():
+            if spec.batched:
+                batches = self.batches.setdefault(kind, {})
+                for job in self.jobs[kind].values():
+                    batches.setdefault(batch_id(job.id), []).append(job)
 
     def config_of(self, scenario: str, experiment: str) -> dict:
         """The config a (scenario, experiment) was planned from (with its variation applied)."""
@@ -185,9 +194,54 @@ class Plan:
         return paths
 
     def runtime_minutes(self, kind: str, job_id: str) -> int:
-        """Minutes of wall time to ask a cluster for (the kind's estimate)."""
-        job = self.job(kind, job_id)
-        return KINDS[kind].runtime(job, **self.referenced(kind, job))
+        """Minutes of wall time to ask a cluster for (the kind's estimate); for a batched kind,
+        ``job_id`` is a batch's id, and the estimate covers its jobs one after the other."""
+        return minutes_for(self.seconds(kind, job_id))
+
+    def seconds(self, kind: str, job_id: str) -> float:
+        """The estimated wall time on one core of the job ``job_id`` (of a batch's id for a batched kind)."""
+        spec = KINDS[kind]
+        jobs = self.batch(kind, job_id) if spec.batched else [self.job(kind, job_id)]
+        return spec.start_seconds + sum(spec.seconds(job, **self.referenced(kind, job)) for job in jobs)
+
+    def batch(self, kind: str, batch: str) -> list:
+        """The jobs of one batch of a batched kind, in plan order."""
+        try:
+            return self.batches[kind][batch]
+        except KeyError:
+            raise KeyError(f"{batch!r} is not a batch of {kind} jobs of the plan made from the config") from None
+
+    def batch_params(self, kind: str, batch: str) -> list[dict]:
+        """params: the records of a batch's jobs."""
+        return [job.as_params() for job in self.batch(kind, batch)]
+
+    def batch_input_paths(self, kind: str, batch: str) -> dict[str, list[str]]:
+        """input: {field: the files of the jobs a batch's jobs reference} (each file once)."""
+        paths: dict[str, dict[str, None]] = {}
+        for job in self.batch(kind, batch):
+            for name, path in self.input_paths(kind, job.id).items():
+                paths.setdefault(name, {})[path] = None
+        return {name: list(files) for name, files in paths.items()}
+
+    def references(self, kind: str, job_ids: Iterable[str]) -> dict[str, dict[str, list]]:
+        """params: {field: {referenced job id: [its file, its identity]}} of the jobs ``job_ids``."""
+        found: dict[str, dict[str, list]] = {}
+        for job_id in job_ids:
+            job = self.job(kind, job_id)
+            for name, other in self.referenced(kind, job).items():
+                (path,) = KINDS[KINDS[kind].references[name]].output_paths(other.id).values()
+                found.setdefault(name, {})[other.id] = [path, record_identity(other)]
+        return found
+
+    def aggregate_identity(self, scenario: str, experiment: str) -> str:
+        """The identity of the aggregate tables of (scenario, experiment): the hash of the identities
+        of every job of the experiment there."""
+        planned = self.experiment(scenario, experiment)
+        return identity(
+            scenario,
+            experiment,
+            [[kind, job.id, record_identity(job)] for kind in KINDS for job in planned.of(kind)],
+        )
 
     def select(self, scenario: str, experiment: str, kind: str = "train", **where) -> list:
         """The jobs of ``kind`` of (scenario, experiment) whose labels equal every ``where`` value (a
@@ -223,8 +277,12 @@ class ScenarioView:
     def jobs(self, experiment: str, kind: str, **where) -> list:
         return self.plan.select(self.scenario, experiment, kind, **where)
 
-    def aggregate(self, experiment: str, table: str) -> str:
-        return f"results/aggregate/{self.scenario}/{experiment}/{table}.csv"
+    def aggregate(self, experiment: str, table: str) -> Ref:
+        """An aggregate table of the experiment, with the identity it must carry."""
+        return Ref(
+            f"results/aggregate/{self.scenario}/{experiment}/{table}.csv",
+            identity=self.plan.aggregate_identity(self.scenario, experiment),
+        )
 
 
 def _without_id(job, **fields):

@@ -2,14 +2,17 @@
 
 Each record travels to its job through the rule's ``params:`` as a plain dict (``as_params``), which
 Snakemake compares between builds: a job reruns exactly when one of its settings changes. The job
-rebuilds the record with ``from_params``. Nothing here depends on another module of the package, so
-the plan can change without rerunning jobs whose records stay the same.
+rebuilds the record with ``from_params``. Nothing here depends on another module of the package but
+:mod:`convexnn.identity` (which file, and which member of it, holds a job's results), so the plan can
+change without rerunning jobs whose records stay the same.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+
+from convexnn.identity import Ref, batch_id, record_identity
 
 
 class _Record:
@@ -43,8 +46,9 @@ class TeacherJob(_Record):
     test_size: int
 
     @property
-    def path(self) -> str:
-        return f"results/teacher_data/{self.id}.npz"
+    def path(self) -> Ref:
+        """The teachers of one batch share a file (:func:`convexnn.identity.batch_id`)."""
+        return Ref(f"results/teacher_data/{batch_id(self.id)}.npz", self.id, record_identity(self))
 
 
 @dataclass(frozen=True)
@@ -87,12 +91,13 @@ class TrainingJob(_Record):
         return cls(**{**params, "settings": TrainingSettings(**params["settings"])})
 
     @property
-    def curve_path(self) -> str:
-        return f"results/train/{self.id}.csv"
+    def curve_path(self) -> Ref:
+        """The runs of one batch share a curves table and a particles archive (:func:`convexnn.identity.batch_id`)."""
+        return Ref(f"results/train/{batch_id(self.id)}.csv", self.id, record_identity(self))
 
     @property
-    def particles_path(self) -> str:
-        return f"results/train/{self.id}.npz"
+    def particles_path(self) -> Ref:
+        return Ref(f"results/train/{batch_id(self.id)}.npz", self.id, record_identity(self))
 
 
 @dataclass(frozen=True)

@@ -18,15 +18,20 @@ rule aggregate:
     params:
         value=summary_value,
         row_keys=final_row_keys,
+        curves=expected_curves,
+        rows=expected_rows,
+        baselines=expected_baselines,
+        identity=aggregate_identity,
     run:
         aggregate_experiment(
-            input.curves,
-            input.baselines,
+            params.curves,
+            params.rows,
             params.value,
+            params.identity,
             output.finals,
             output.summary,
             output.curves,
             log[0],
-            input.rows,
             params.row_keys,
+            params.baselines,
         )

@@ -29,10 +29,20 @@ rule experiment_claims:
         "results/benchmarks/experiment_claims/{scenario}/{experiment}.tsv"
     localrule: True
     params:
+        finals_identity=aggregate_identity,
         runs=trajectory_runs,
         context=experiment_context,
+        identity=claims_identity,
     run:
-        experiment_claims(wildcards.experiment, input.finals, params.runs, params.context, output[0], log[0])
+        experiment_claims(
+            wildcards.experiment,
+            [input.finals, params.finals_identity],
+            params.runs,
+            params.context,
+            params.identity,
+            output[0],
+            log[0],
+        )
 
 
 rule claims_table:
@@ -47,8 +57,10 @@ rule claims_table:
     benchmark:
         "results/benchmarks/claims_table.tsv"
     localrule: True
+    params:
+        identities=lambda wildcards, input: claims_identities(input.tables),
     run:
-        collect_claims(input.tables, output[0], log[0])
+        collect_claims(params.identities, output[0], log[0])
 
 
 rule fig_claims:
@@ -109,15 +121,16 @@ rule robustness_table:
     localrule: True
     params:
         seed_of=ROBUSTNESS_TABLES,
+        identities=claims_identities(ROBUSTNESS_TABLES),
     run:
-        collect_claims_by_seed(input.tables, params.seed_of, output[0], log[0])
+        collect_claims_by_seed(params.identities, params.seed_of, output[0], log[0])
 
 
 rule pooled_claims:
     """One report experiment's claims over every repetition of every robustness seed together."""
     input:
-        finals=lambda wildcards: list(pooled_finals(wildcards)),
-        trajectories=lambda wildcards: list(pooled_trajectory_runs(wildcards)),
+        finals=lambda wildcards: [path for path, _, _ in pooled_finals(wildcards)],
+        trajectories=lambda wildcards: list(dict.fromkeys(path for path, *_ in pooled_trajectory_runs(wildcards))),
         code=code_of("convexnn.jobs.claims"),
     output:
         "results/robustness/pooled/{experiment}.csv",
@@ -128,9 +141,10 @@ rule pooled_claims:
         finals_seed=pooled_finals,
         runs=pooled_trajectory_runs,
         context=pooled_context,
+        identity=lambda wildcards: pooled_identity_of(wildcards.experiment),
     run:
         pooled_experiment_claims(
-            wildcards.experiment, params.finals_seed, params.runs, params.context, output[0], log[0]
+            wildcards.experiment, params.finals_seed, params.runs, params.context, params.identity, output[0], log[0]
         )
 
 
@@ -146,8 +160,13 @@ rule pooled_table:
     log:
         "logs/pooled_table.log",
     localrule: True
+    params:
+        identities={
+            f"results/robustness/pooled/{experiment}.csv": pooled_identity_of(experiment)
+            for experiment in REPORT_EXPERIMENTS
+        },
     run:
-        collect_pooled_claims(input.pooled, input.by_seed[0], output[0], log[0])
+        collect_pooled_claims(params.identities, input.by_seed[0], output[0], log[0])
 
 
 rule pooled_html:
@@ -214,8 +233,9 @@ rule atlas_table:
             | {"table": claims_table_of(scenario, variation["experiment"])}
             for scenario, variation in ATLAS
         ],
+        identities=lambda wildcards, input: claims_identities(input.tables),
     run:
-        collect_claims_by_variation(input.paper[0], input.tables, params.variations, output[0], log[0])
+        collect_claims_by_variation(input.paper[0], params.identities, params.variations, output[0], log[0])
 
 
 rule fig_claims_atlas:

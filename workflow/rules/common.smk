@@ -1,7 +1,10 @@
 # Config validation, the plan of jobs, and the helpers that hand its records to the rules. Every list
 # of experiments, figures, targets and job kinds here comes from src/convexnn/registry.py.
 from convexnn.config import validate_config
+from types import SimpleNamespace
+
 from convexnn.dependencies import code_inputs
+from convexnn.identity import identity, record_identity
 from convexnn.jobs.aggregate import aggregate_experiment
 from convexnn.jobs.baseline import fit_baseline
 from convexnn.jobs.code import write_code_fingerprint
@@ -95,6 +98,32 @@ def job_runtime(kind):
     return lambda wildcards: PLAN.runtime_minutes(kind, wildcards[wildcard])
 
 
+def job_reference(kind, field):
+    """params: [file, identity] of the job a job references by ``field`` (a run's teacher)."""
+    wildcard = KINDS[kind].wildcard
+    return lambda wildcards: next(iter(PLAN.references(kind, [wildcards[wildcard]])[field].values()))
+
+
+def batch_records(kind):
+    """params: the records of the jobs of the batch the rule's wildcard names (a batched kind)."""
+    wildcard = KINDS[kind].wildcard
+    return lambda wildcards: PLAN.batch_params(kind, wildcards[wildcard])
+
+
+def batch_inputs(kind):
+    """input: the files of the jobs a batch's jobs reference, by field."""
+    wildcard = KINDS[kind].wildcard
+    return lambda wildcards: PLAN.batch_input_paths(kind, wildcards[wildcard])
+
+
+def batch_references(kind, field):
+    """params: {referenced job id: [file, identity]} of a batch's jobs (a batch's runs' teachers)."""
+    wildcard = KINDS[kind].wildcard
+    return lambda wildcards: PLAN.references(
+        kind, [job.id for job in PLAN.batch(kind, wildcards[wildcard])]
+    ).get(field, {})
+
+
 def figure_files(target):
     """The PNG and PDF of every figure of the experiments a target builds."""
     return [f"figures/{spec.name}.{suffix}" for _, spec in figures_of(target) for suffix in ("png", "pdf")]
@@ -117,8 +146,22 @@ def target_title(target):
 # --- Runs of a (scenario, experiment) -------------------------------------------------------------
 
 
+def _runs(wildcards):
+    return PLAN.experiment(wildcards.scenario, wildcards.experiment).of("train")
+
+
 def curves_of(wildcards):
-    return [job.curve_path for job in PLAN.experiment(wildcards.scenario, wildcards.experiment).of("train")]
+    """The curve tables of the batches that hold the runs of a (scenario, experiment), each once."""
+    return list(dict.fromkeys(str(job.curve_path) for job in _runs(wildcards)))
+
+
+def expected_curves(wildcards):
+    """[batch table, run id, identity] of each run of a (scenario, experiment), in plan order."""
+    return [[str(job.curve_path), job.id, job.curve_path.identity] for job in _runs(wildcards)]
+
+
+def aggregate_identity(wildcards):
+    return PLAN.aggregate_identity(wildcards.scenario, wildcards.experiment)
 
 
 def baselines_of(wildcards):
@@ -136,6 +179,21 @@ def final_rows_of(wildcards):
     return [path for kind, job in _final_row_jobs(wildcards) for path in kind.output_paths(job.id).values()]
 
 
+def expected_rows(wildcards):
+    """[table, job id, identity] of each run that writes its own final row."""
+    return [
+        [path, job.id, record_identity(job)]
+        for kind, job in _final_row_jobs(wildcards)
+        for path in kind.output_paths(job.id).values()
+    ]
+
+
+def expected_baselines(wildcards):
+    """[table, job id, identity] of each convex baseline of a (scenario, experiment)."""
+    planned = PLAN.experiment(wildcards.scenario, wildcards.experiment)
+    return [[job.path, job.id, record_identity(job)] for job in planned.of("baseline")]
+
+
 def final_row_keys(wildcards):
     jobs = _final_row_jobs(wildcards)
     return list(jobs[0][1].labels) if jobs else []
@@ -146,13 +204,30 @@ def summary_value(wildcards):
 
 
 def trajectory_runs(wildcards):
-    """{particles path: run labels} of the runs that record their trajectory."""
-    runs = PLAN.experiment(wildcards.scenario, wildcards.experiment).of("train")
-    return {job.particles_path: job.labels for job in runs if job.settings.record_trajectory}
+    """[particles archive, run id, identity, run labels] of the runs that record their trajectory."""
+    return [
+        [str(job.particles_path), job.id, job.particles_path.identity, job.labels]
+        for job in _runs(wildcards)
+        if job.settings.record_trajectory
+    ]
 
 
 def trajectory_files(wildcards):
-    return list(trajectory_runs(wildcards))
+    return list(dict.fromkeys(path for path, *_ in trajectory_runs(wildcards)))
+
+
+def claims_identity_of(scenario, experiment):
+    """The identity of an experiment's claims table: its finals', its trajectories' and its context's."""
+    runs = PLAN.experiment(scenario, experiment).of("train")
+    return identity(
+        PLAN.aggregate_identity(scenario, experiment),
+        [[job.id, record_identity(job)] for job in runs if job.settings.record_trajectory],
+        EXPERIMENTS[experiment].claims_context(PLAN.config_of(scenario, experiment)),
+    )
+
+
+def claims_identity(wildcards):
+    return claims_identity_of(wildcards.scenario, wildcards.experiment)
 
 
 def experiment_context(wildcards):
@@ -176,23 +251,48 @@ ROBUSTNESS_TABLES = {
 
 
 def pooled_finals(wildcards):
-    """{finals table: position of its seed} of one report experiment under every robustness seed."""
-    return {
-        f"results/aggregate/{scenario.name}/{wildcards.experiment}/finals.csv": index
+    """[finals table, position of its seed, identity] of one report experiment under every robustness seed."""
+    return [
+        [
+            f"results/aggregate/{scenario.name}/{wildcards.experiment}/finals.csv",
+            index,
+            PLAN.aggregate_identity(scenario.name, wildcards.experiment),
+        ]
         for index, scenario in enumerate(robustness_scenarios(config))
-    }
+    ]
 
 
 def pooled_trajectory_runs(wildcards):
-    """{particles path: run labels and the position of its seed} of the runs with a trajectory."""
-    runs = {}
+    """[particles archive, run id, identity, run labels and the position of its seed] of the runs
+    with a trajectory."""
+    runs = []
     for index, scenario in enumerate(robustness_scenarios(config)):
         for job in PLAN.experiment(scenario.name, wildcards.experiment).of("train"):
             if job.settings.record_trajectory:
-                runs[job.particles_path] = job.labels | {"seed_index": index}
+                ref = job.particles_path
+                runs.append([str(ref), job.id, ref.identity, job.labels | {"seed_index": index}])
     return runs
 
 
 def pooled_context(wildcards):
     """The part of the config the experiment's claims read (every robustness seed shares the config)."""
     return EXPERIMENTS[wildcards.experiment].claims_context(config)
+
+
+def pooled_identity_of(experiment):
+    """The identity of an experiment's pooled claims table: its seeds' finals and trajectories, its context."""
+    wildcards = SimpleNamespace(experiment=experiment)
+    return identity(
+        [entry[2] for entry in pooled_finals(wildcards)],
+        [[job_id, run_identity] for _, job_id, run_identity, _ in pooled_trajectory_runs(wildcards)],
+        pooled_context(wildcards),
+    )
+
+
+def claims_identities(tables):
+    """{claims table: the identity it must carry} of experiment claim tables ``tables``."""
+    found = {}
+    for table in tables:
+        scenario, experiment = table.removeprefix("results/experiment_claims/").removesuffix(".csv").rsplit("/", 1)
+        found[table] = claims_identity_of(scenario, experiment)
+    return found

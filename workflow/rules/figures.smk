@@ -8,12 +8,23 @@
 
 
 def view_inputs(spec):
-    return lambda wildcards: spec.inputs(VIEW)
+    """input: {name: files} of a figure or table (a batch file once, however many of its runs it reads)."""
+    return lambda wildcards: {
+        name: list(dict.fromkeys(map(str, [paths] if isinstance(paths, str) else paths)))
+        for name, paths in spec.inputs(VIEW).items()
+    }
 
 
-def by_name(inputs, names):
-    """{name: path or paths} of a job's named inputs (the code fingerprint left out)."""
-    return {name: getattr(inputs, name) for name in names}
+def view_refs(spec):
+    """params: {name: [[file, member, identity], ...]}: what a figure or table reads, and what the
+    plan says each file (or member of it) must be (src/convexnn/identity.py)."""
+    return {
+        name: [
+            [str(path), getattr(path, "member", None), getattr(path, "identity", None)]
+            for path in ([paths] if isinstance(paths, str) else paths)
+        ]
+        for name, paths in spec.inputs(VIEW).items()
+    }
 
 
 for experiment, spec in figures_of():
@@ -35,9 +46,9 @@ for experiment, spec in figures_of():
         params:
             figure=spec.name,
             settings=spec.settings(VIEW),
-            inputs=list(spec.inputs(VIEW)),
+            inputs=view_refs(spec),
         run:
-            draw_figure(params.figure, by_name(input, params.inputs), params.settings, output, log[0])
+            draw_figure(params.figure, params.inputs, params.settings, output, log[0])
 
 
 for experiment, spec in tables_of():
@@ -56,6 +67,6 @@ for experiment, spec in tables_of():
         params:
             table=spec.name,
             settings=spec.settings(VIEW),
-            inputs=list(spec.inputs(VIEW)),
+            inputs=view_refs(spec),
         run:
-            write_derived_table(params.table, by_name(input, params.inputs), params.settings, output[0], log[0])
+            write_derived_table(params.table, params.inputs, params.settings, output[0], log[0])

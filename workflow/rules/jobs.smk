@@ -1,45 +1,47 @@
 # One generic rule per job kind (src/convexnn/kinds/): the record of the job named by the wildcard
-# comes from the plan through params:, the files it reads from the jobs it references, its memory
+# (the records of the batch it names, for a batched kind) comes from the plan through params:, the files it reads from the jobs it references, its memory
 # and cluster runtime from the kind. No benchmark: on these rules: they are run: jobs, so a benchmark
 # file would time the whole Snakemake process, not the job (benchmarks/job_resources.py times the
 # jobs themselves). tests/test_registry.py checks the outputs against each kind's.
 
 
 rule teacher_data:
-    """One repetition's teacher network and fixed test set (report 5.1, 5.2): a teacher of the plan."""
+    """The teacher networks and fixed test sets of one batch of repetitions (report 5.1, 5.2): the
+    teachers of the plan whose ids the batch id covers (src/convexnn/identity.py)."""
     input:
         code=code_of(KINDS["teacher_data"].entry),
     output:
-        "results/teacher_data/{teacher}.npz",
+        "results/teacher_data/{teachers}.npz",
     log:
-        "logs/teacher_data/{teacher}.log",
+        "logs/teacher_data/{teachers}.log",
     resources:
         mem_mb=KINDS["teacher_data"].mem_mb,
         runtime=job_runtime("teacher_data"),
     params:
-        job=job_record("teacher_data"),
+        jobs=batch_records("teacher_data"),
     run:
-        make_teacher_data(params.job, output[0], log[0])
+        make_teacher_data(params.jobs, output[0], log[0])
 
 
 rule train:
-    """One student trained by online SGD on one teacher (report 5.1-5.3): a run of the plan, for
-    every experiment (src/convexnn/plan.py)."""
+    """The students of one batch, each trained by online SGD on its teacher (report 5.1-5.3): the
+    runs of the plan whose ids the batch id covers, for every experiment (src/convexnn/plan.py)."""
     input:
-        unpack(job_inputs("train")),
+        unpack(batch_inputs("train")),
         code=code_of(KINDS["train"].entry),
     output:
-        curve="results/train/{run}.csv",
-        particles="results/train/{run}.npz",
+        curves="results/train/{runs}.csv",
+        particles="results/train/{runs}.npz",
     log:
-        "logs/train/{run}.log",
+        "logs/train/{runs}.log",
     resources:
         mem_mb=KINDS["train"].mem_mb,
         runtime=job_runtime("train"),
     params:
-        job=job_record("train"),
+        jobs=batch_records("train"),
+        teachers=batch_references("train", "teacher"),
     run:
-        run_training(params.job, input.teacher, output.curve, output.particles, log[0])
+        run_training(params.jobs, params.teachers, output.curves, output.particles, log[0])
 
 
 rule baseline:
@@ -57,8 +59,9 @@ rule baseline:
         runtime=job_runtime("baseline"),
     params:
         job=job_record("baseline"),
+        teacher=job_reference("baseline", "teacher"),
     run:
-        fit_baseline(params.job, input.teacher, output[0], log[0])
+        fit_baseline(params.job, params.teacher, output[0], log[0])
 
 
 rule gradient_descent:

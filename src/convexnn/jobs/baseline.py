@@ -5,16 +5,19 @@ from __future__ import annotations
 import pandas as pd
 
 from convexnn.baseline import fixed_hidden_units, random_features_loss
+from convexnn.identity import record_identity
 from convexnn.records import BaselineJob
 from convexnn.seeding import generator
 from convexnn.storage import PathLike, append_to_log, read_teacher_data, write_table
 from convexnn.teacher import Teacher, constant_predictor_loss, zero_predictor_loss
 
 
-def fit_baseline(job: dict, teacher_path: PathLike, path: PathLike, log_path: PathLike | None = None) -> None:
-    """m fixed random hidden units, output weights by least squares; one row with the test loss."""
+def fit_baseline(job: dict, teacher: list, path: PathLike, log_path: PathLike | None = None) -> None:
+    """m fixed random hidden units, output weights by least squares; one row with the test loss.
+    ``teacher``: [batch archive, identity] of the job's teacher."""
     job = BaselineJob.from_params(job)
-    data = read_teacher_data(teacher_path)
+    teacher_path, teacher_identity = teacher
+    data = read_teacher_data(teacher_path, job.teacher, teacher_identity)
     teacher = Teacher(data["teacher_output_weights"], data["teacher_hidden_weights"], data["activation"])
     test_inputs, test_targets = data["test_inputs"], data["test_targets"]
     rng = generator(job.seed)
@@ -26,6 +29,8 @@ def fit_baseline(job: dict, teacher_path: PathLike, path: PathLike, log_path: Pa
         pd.DataFrame(
             [
                 {
+                    "job": job.id,
+                    "identity": record_identity(job),
                     **job.labels,
                     "baseline_loss": loss,
                     "zero_predictor_loss": zero_predictor_loss(test_targets),

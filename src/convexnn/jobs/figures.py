@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 import pandas as pd
 
+from convexnn.identity import Ref
 from convexnn.plotting import plot_claims, plot_claims_atlas, plot_claims_by_seed, save_figure
 from convexnn.registry import figure, table
 from convexnn.storage import PathLike, append_to_log, read_curve, read_particles, read_table, write_table
@@ -26,47 +27,58 @@ CLAIMS = ["claim", "value", "low", "high", "threshold", "verdict"]
 
 
 class _LazyParticles(Mapping):
-    """{key: particles archive}, each read when first asked for."""
+    """{key: particles of a run}, each read when first asked for."""
 
-    def __init__(self, paths: dict):
-        self._paths, self._read = paths, {}
+    def __init__(self, refs: dict):
+        self._refs, self._read = refs, {}
 
     def __getitem__(self, key):
         if key not in self._read:
-            self._read[key] = read_particles(self._paths[key])
+            self._read[key] = read_particles(*self._refs[key])
         return self._read[key]
 
     def __iter__(self):
-        return iter(self._paths)
+        return iter(self._refs)
 
     def __len__(self) -> int:
-        return len(self._paths)
+        return len(self._refs)
 
 
 class LoadedInputs:
-    """A figure's or table's inputs by name (each a list of paths), read on request."""
+    """A figure's or table's inputs by name, read on request. Each input is a list of [file, member,
+    identity]: the member of a batch file to read (a run id) and the identity the plan expects of it
+    (:mod:`convexnn.identity`), each None where the file is read whole or carries none."""
 
-    def __init__(self, inputs: Mapping[str, str | Sequence[str]]):
-        self._paths = {name: [paths] if isinstance(paths, str) else list(paths) for name, paths in inputs.items()}
+    def __init__(self, inputs: Mapping[str, Sequence]):
+        self._refs = {
+            name: [_as_ref(entry) for entry in ([entries] if isinstance(entries, str) else entries)]
+            for name, entries in inputs.items()
+        }
 
-    def _one(self, name: str) -> str:
-        (path,) = self._paths[name]
-        return path
+    def _one(self, name: str) -> list:
+        (ref,) = self._refs[name]
+        return ref
 
     def table(self, name: str, columns: Sequence[str], allow_empty: bool = False) -> pd.DataFrame:
-        return read_table(self._one(name), columns, allow_empty=allow_empty)
+        path, _, identity = self._one(name)
+        return read_table(path, columns, allow_empty=allow_empty, identity=identity)
 
     def tables(self, name: str, columns: Sequence[str]) -> list[pd.DataFrame]:
-        return [read_table(path, columns) for path in self._paths[name]]
+        return [read_table(path, columns, identity=identity) for path, _, identity in self._refs[name]]
 
     def particles(self, name: str) -> list[dict]:
-        return [read_particles(path) for path in self._paths[name]]
+        return [read_particles(*ref) for ref in self._refs[name]]
 
     def particles_by(self, name: str, keys: Sequence) -> Mapping:
-        return _LazyParticles(dict(zip(keys, self._paths[name])))
+        return _LazyParticles(dict(zip(keys, self._refs[name])))
 
     def curves(self, name: str) -> list[pd.DataFrame]:
-        return [read_curve(path) for path in self._paths[name]]
+        return [read_curve(Ref(*ref)) for ref in self._refs[name]]
+
+
+def _as_ref(entry) -> list:
+    """[file, member, identity] from such a list, or from a bare path."""
+    return [str(entry), None, None] if isinstance(entry, str) else list(entry)
 
 
 @contextlib.contextmanager
@@ -84,19 +96,20 @@ def drawing(log_path: PathLike | None, outputs: Sequence[PathLike]) -> Iterator[
 
 def draw_figure(
     name: str,
-    inputs: Mapping[str, str | Sequence[str]],
+    inputs: Mapping[str, Sequence],
     settings: dict,
     outputs: Sequence[PathLike],
     log_path: PathLike | None = None,
 ) -> None:
-    """The figure ``name`` of the registry, drawn from ``inputs`` ({name: paths}) and ``settings``."""
+    """The figure ``name`` of the registry, drawn from ``inputs`` ({name: [[file, member, identity],
+    ...]}, :class:`LoadedInputs`) and ``settings``."""
     with drawing(log_path, outputs):
         save_figure(figure(name).draw(LoadedInputs(inputs), settings), outputs)
 
 
 def write_derived_table(
     name: str,
-    inputs: Mapping[str, str | Sequence[str]],
+    inputs: Mapping[str, Sequence],
     settings: dict,
     path: PathLike,
     log_path: PathLike | None = None,

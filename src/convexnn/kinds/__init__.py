@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from convexnn.identity import batch_id, record_identity
 from convexnn.storage import PathLike, append_to_log, write_table
 
 
@@ -42,9 +43,12 @@ class Record:
 @dataclass(frozen=True)
 class JobKind:
     """One kind of job. ``outputs`` maps an output name to its suffix: job ``id`` writes
-    ``results/<name>/<id><suffix>``; ``references`` maps a record field holding another job's id to
-    that job's kind (its output becomes an input); ``runtime`` gives the minutes of wall time to ask a
-    cluster for, from the record and the records it references (by field)."""
+    ``results/<name>/<id><suffix>``, or with ``batched`` the file of its batch,
+    ``results/<name>/<batch id><suffix>`` (:func:`convexnn.identity.batch_id`), one job per batch;
+    ``references`` maps a record field holding another job's id to that job's kind (its output
+    becomes an input); ``seconds`` estimates a job's wall time on one core from the record and the
+    records it references (by field), and ``memory_bytes`` its peak memory beyond the interpreter's
+    where settings can make it large (the cost guard, :mod:`convexnn.cost`)."""
 
     name: str  # the rule, and the folder under results/
     wildcard: str  # the rule's wildcard for a job id
@@ -52,14 +56,23 @@ class JobKind:
     entry: str  # the module of the job function
     outputs: Mapping[str, str]
     mem_mb: int
-    runtime: Callable[..., int]
+    seconds: Callable[..., float]
     references: Mapping[str, str] = field(default_factory=dict)
+    start_seconds: float = 0.0  # paid once per job: the interpreter, imports, compiled kernels
+    batched: bool = False
+    memory_bytes: Callable[..., float] | None = None
     # A kind whose one output is a run's row of its experiment's table of final results (the
     # aggregation stacks the rows); the others' runs are summarised from their curves.
     writes_final_row: bool = False
 
     def output_paths(self, job_id: str) -> dict[str, str]:
-        return {name: f"results/{self.name}/{job_id}{suffix}" for name, suffix in self.outputs.items()}
+        """The files job ``job_id`` writes (shared with its batch's jobs if the kind is batched)."""
+        file_id = batch_id(job_id) if self.batched and not job_id.startswith("{") else job_id
+        return {name: f"results/{self.name}/{file_id}{suffix}" for name, suffix in self.outputs.items()}
+
+    def runtime(self, job, **referenced) -> int:
+        """Minutes of wall time to ask a cluster for one job (:func:`minutes_for` of the estimate)."""
+        return minutes_for(self.start_seconds + self.seconds(job, **referenced))
 
 
 def minutes_for(seconds: float) -> int:
@@ -71,7 +84,8 @@ def minutes_for(seconds: float) -> int:
 def run_row_job(
     record: type, params: dict, what: str, measure: Callable, path: PathLike, log_path: PathLike | None = None
 ) -> None:
-    """The job function of a kind whose output is one row: the job's labels, then ``measure(job)``.
+    """The job function of a kind whose output is one row: the job's id and identity, its labels, then
+    ``measure(job)``.
     A run that diverged (a true ``*diverged`` flag in its row) is written too, flagged, and logged.
 
     BLAS is held to one thread in the whole process: Snakemake runs jobs as threads of one process,
@@ -84,5 +98,5 @@ def run_row_job(
     diverged = [name for name, value in row.items() if name.endswith("diverged") and value is not False and value]
     if diverged:
         append_to_log(log_path, f"DIVERGED: {', '.join(diverged)}")
-    write_table(pd.DataFrame([{**job.labels, **row}]), path)
+    write_table(pd.DataFrame([{"job": job.id, "identity": record_identity(job), **job.labels, **row}]), path)
     append_to_log(log_path, ", ".join(f"{key}={value}" for key, value in row.items()))

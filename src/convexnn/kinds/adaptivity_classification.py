@@ -37,7 +37,7 @@ from convexnn.kernels import (
     split_for_validation,
     two_layer_outputs,
 )
-from convexnn.kinds import JobKind, Record, minutes_for, run_row_job
+from convexnn.kinds import JobKind, Record, run_row_job
 from convexnn.seeding import generator
 from convexnn.storage import PathLike
 
@@ -161,6 +161,6 @@ KIND = JobKind(
     entry="convexnn.kinds.adaptivity_classification",
     outputs={"table": ".csv"},
     mem_mb=500,
-    runtime=lambda job: minutes_for(estimated_seconds(job)),
+    seconds=estimated_seconds,
     writes_final_row=True,
 )

@@ -41,7 +41,7 @@ from convexnn.kernels import (
     relu_features,
     split_for_validation,
 )
-from convexnn.kinds import JobKind, Record, minutes_for, run_row_job
+from convexnn.kinds import JobKind, Record, run_row_job
 from convexnn.seeding import generator
 from convexnn.storage import PathLike
 
@@ -183,6 +183,6 @@ KIND = JobKind(
     outputs={"table": ".csv"},
     # n = 2,048: the kernel matrix and its eigenvectors (70 MB) and blocks of test rows (33 MB each)
     mem_mb=1000,
-    runtime=lambda job: minutes_for(estimated_seconds(job)),
+    seconds=estimated_seconds,
     writes_final_row=True,
 )

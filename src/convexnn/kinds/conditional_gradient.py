@@ -56,7 +56,7 @@ from convexnn.gradient_descent import (
     sphere_inputs,
     teacher_outputs,
 )
-from convexnn.kinds import JobKind, Record, minutes_for, run_row_job
+from convexnn.kinds import JobKind, Record, run_row_job
 from convexnn.seeding import generator
 from convexnn.storage import PathLike, append_to_log, read_table, write_table
 
@@ -208,7 +208,7 @@ CURVES_KIND = JobKind(
     entry="convexnn.kinds.conditional_gradient",
     outputs={"table": ".csv"},
     mem_mb=500,
-    runtime=lambda job: minutes_for(_conditional_gradient_seconds(job)),
+    seconds=lambda job: _conditional_gradient_seconds(job),
 )
 
 
@@ -314,7 +314,7 @@ RATE_KIND = JobKind(
     entry="convexnn.kinds.conditional_gradient",
     outputs={"table": ".csv"},
     mem_mb=500,
-    runtime=lambda job, curves: minutes_for(1.0),
+    seconds=lambda job, curves: 1.0,
     references={"curves": "conditional_gradient"},
     writes_final_row=True,
 )
@@ -397,7 +397,7 @@ SUPPORT_KIND = JobKind(
     entry="convexnn.kinds.conditional_gradient",
     outputs={"table": ".csv"},
     mem_mb=500,
-    runtime=lambda job: minutes_for(5.0 + 2e-5 * job.max_iterations * job.n_train),
+    seconds=lambda job: 5.0 + 2e-5 * job.max_iterations * job.n_train,
     writes_final_row=True,
 )
 
@@ -493,7 +493,7 @@ NEW_UNIT_KIND = JobKind(
     entry="convexnn.kinds.conditional_gradient",
     outputs={"table": ".csv"},
     mem_mb=1500,
-    runtime=lambda job: minutes_for(_new_unit_seconds(job)),
+    seconds=lambda job: _new_unit_seconds(job),
     writes_final_row=True,
 )
 
@@ -620,7 +620,7 @@ VERSUS_KIND = JobKind(
     entry="convexnn.kinds.conditional_gradient",
     outputs={"table": ".csv"},
     mem_mb=1000,
-    runtime=lambda job: minutes_for(_versus_seconds(job)),
+    seconds=lambda job: _versus_seconds(job),
     writes_final_row=True,
 )
 

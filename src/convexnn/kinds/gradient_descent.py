@@ -26,7 +26,7 @@ from convexnn.gradient_descent import (
     sphere_inputs,
     teacher_outputs,
 )
-from convexnn.kinds import JobKind, Record, minutes_for, run_row_job
+from convexnn.kinds import JobKind, Record, run_row_job
 from convexnn.seeding import generator
 from convexnn.storage import PathLike
 
@@ -132,6 +132,6 @@ KIND = JobKind(
     entry="convexnn.kinds.gradient_descent",
     outputs={"table": ".csv"},
     mem_mb=1000,
-    runtime=lambda job: minutes_for(estimated_seconds(job)),
+    seconds=estimated_seconds,
     writes_final_row=True,
 )

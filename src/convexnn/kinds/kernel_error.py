@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from convexnn.kernels import arc_cosine_kernel, gaussian_units, random_feature_kernel, relative_frobenius_error
-from convexnn.kinds import JobKind, Record, minutes_for, run_row_job
+from convexnn.kinds import JobKind, Record, run_row_job
 from convexnn.seeding import generator
 from convexnn.storage import PathLike
 
@@ -94,6 +94,6 @@ KIND = JobKind(
     outputs={"table": ".csv"},
     # a block of 10,000 units against 100 inputs is 8 MB; 500 MB leaves room for larger point sets
     mem_mb=500,
-    runtime=lambda job: minutes_for(estimated_seconds(job)),
+    seconds=estimated_seconds,
     writes_final_row=True,
 )

@@ -17,6 +17,6 @@ KIND = JobKind(
     entry="convexnn.jobs.baseline",
     outputs={"table": ".csv"},
     mem_mb=2000,
-    runtime=lambda job, teacher: 5,
+    seconds=lambda job, teacher: 60.0,
     references={"teacher": "teacher_data"},
 )
