@@ -186,34 +186,38 @@ def sigmoid_finals(relative_losses_by_k: dict, diverged_at: tuple = ()) -> pd.Da
     return pd.DataFrame(rows)
 
 
-def test_c2_holds_when_every_run_at_both_k_converges():
-    # Per repetition max: 2e-5, 2e-4, 5e-5; value 2e-4; interval (2e-5, 2e-4). k = 10 is not checked.
-    finals = sigmoid_finals({3: [1e-5, 2e-4, 5e-5], 20: [2e-5, 3e-6, 1e-6], 10: [0.5, 0.5, 0.5]})
+def test_c2_holds_when_every_run_at_both_k_converges_and_there_are_enough_runs():
+    # 20 repetitions at each k, every run below 1e-3: 40 of 40, exact interval [0.912, 1] >= 0.9.
+    # k = 10 is not checked.
+    finals = sigmoid_finals({3: [2e-4] * 20, 20: [1e-6] * 20, 10: [0.5] * 20})
     result = check(
-        claim_sigmoid_always_global(finals, small_k=3, large_k=20),
-        "C2",
-        "holds",
-        value=2e-4,
-        interval=(2e-5, 2e-4),
-        threshold="< 0.001",
+        claim_sigmoid_always_global(finals, small_k=3, large_k=20), "C2", "holds", value=1.0, threshold=">= 0.9"
     )
-    assert "k = 3: 3 runs, worst 2.00e-04" in result.detail and "0 diverged" in result.detail
-    assert "bootstrap over 3 repetitions" in result.detail
+    assert result.low == pytest.approx(0.025 ** (1 / 40))
+    assert result.high == 1.0
+    assert "k = 3: 20 of 20 converge, worst 2.00e-04" in result.detail and "0 diverged" in result.detail
+    assert "exact binomial interval" in result.detail
 
 
-def test_c2_does_not_hold_when_every_repetition_has_a_bad_run():
-    finals = sigmoid_finals({3: [1e-2, 5e-2, 1e-5], 20: [1e-6, 1e-6, 2e-2]})
-    check(claim_sigmoid_always_global(finals, 3, 20), "C2", "does not hold", value=5e-2, interval=(1e-2, 5e-2))
+def test_c2_interval_can_lie_above_the_observed_share():
+    # What the bootstrap of a maximum could not do: 5 of 6 runs converge, and the interval's upper
+    # end (0.996) lies above the observed 0.83, so "always" is not excluded: inconclusive.
+    finals = sigmoid_finals({3: [1e-5, 1e-2], 20: [1e-6, 1e-6]})
+    finals = pd.concat([finals, sigmoid_finals({3: [1e-5], 20: [1e-6]}).assign(repetition=2)], ignore_index=True)
+    result = check(claim_sigmoid_always_global(finals, 3, 20), "C2", "inconclusive", value=5 / 6)
+    assert result.high > result.value
 
 
-def test_c2_is_inconclusive_with_one_bad_repetition():
-    finals = sigmoid_finals({3: [1e-5, 1e-2, 1e-5], 20: [1e-6, 1e-6, 1e-6]})
-    check(claim_sigmoid_always_global(finals, 3, 20), "C2", "inconclusive", value=1e-2, interval=(1e-5, 1e-2))
+def test_c2_does_not_hold_when_many_runs_stall():
+    # 10 of 40 runs above 1e-3: the share 0.75, interval [0.59, 0.87] below 0.9.
+    finals = sigmoid_finals({3: [1e-2] * 10 + [1e-5] * 10, 20: [1e-6] * 20})
+    result = check(claim_sigmoid_always_global(finals, 3, 20), "C2", "does not hold", value=0.75)
+    assert result.high < 0.9
 
 
-def test_c2_is_a_point_when_every_repetition_is_the_same():
-    finals = sigmoid_finals({3: [3e-4] * 4, 20: [1e-6] * 4})
-    check(claim_sigmoid_always_global(finals, 3, 20), "C2", "holds", value=3e-4, interval=(3e-4, 3e-4))
+def test_c2_is_inconclusive_with_few_runs_even_if_all_converge():
+    finals = sigmoid_finals({3: [1e-5] * 3, 20: [1e-6] * 3})
+    check(claim_sigmoid_always_global(finals, 3, 20), "C2", "inconclusive", value=1.0)
 
 
 def test_c2_not_evaluated_without_runs_at_one_k_or_with_two_repetitions():
@@ -233,8 +237,8 @@ def test_c2_not_evaluated_when_every_run_at_one_k_diverged():
 def test_c2_leaves_a_diverged_run_out_and_counts_it():
     # The flagged run's loss column says 1e-2, which would fail the claim: it must not be used.
     finals = sigmoid_finals({3: [1e-2, 1e-5, 1e-5, 1e-5], 20: [1e-6] * 4}, diverged_at=((3, 0),))
-    result = check(claim_sigmoid_always_global(finals, 3, 20), "C2", "holds", value=1e-5)
-    assert "k = 3: 3 runs" in result.detail and "1 diverged" in result.detail
+    result = check(claim_sigmoid_always_global(finals, 3, 20), "C2", "inconclusive", value=1.0)
+    assert "k = 3: 3 of 3 converge" in result.detail and "1 diverged" in result.detail
 
 
 # ---------------------------------------------------------------------------------------------- C3
@@ -1002,7 +1006,7 @@ def test_each_experiment_decides_its_claims_in_order():
         == list(EXPERIMENTS["sigmoid_trajectories"].claim_names)
         == ["C2", "C3-split", "C3-stay", "C3-lines", "C4"]
     )
-    check(sigmoid[0], "C2", "holds", value=1e-5)
+    check(sigmoid[0], "C2", "inconclusive", value=1.0)  # 6 of 6 runs: too few to say "always"
     check(sigmoid[1], "C3-split", "holds", value=0.5)  # only the k = 4 runs
     check(sigmoid[2], "C3-stay", "holds", value=0.0)
     assert_not_evaluated(sigmoid[3], "C3-lines", "no finished run with its teacher")  # these runs carry none
@@ -1158,7 +1162,7 @@ def test_format_claims_gives_aligned_columns_without_trailing_blanks():
 def test_every_threshold_is_a_region_string():
     thresholds = {
         "C1": "in [0.5, 1)",
-        "C2": "< 0.001",
+        "C2": ">= 0.9",
         "C3-split": "in [0.3, 0.7]",
         "C3-stay": "<= 0",
         "C4": "< 1",

@@ -16,7 +16,7 @@ SCHEMA = yaml.safe_load((ROOT / "workflow" / "schemas" / "config.schema.yaml").r
 
 def test_the_schema_has_one_required_section_per_experiment():
     assert SCHEMA["required"] == ["seed", "robustness", *EXPERIMENTS]
-    assert set(SCHEMA["properties"]) == {"seed", "robustness", "atlas", *EXPERIMENTS}
+    assert set(SCHEMA["properties"]) == {"seed", "robustness", "atlas", "cost_limit", *EXPERIMENTS}
 
 
 def test_the_atlas_varies_the_report_experiments_only():

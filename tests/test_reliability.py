@@ -16,7 +16,7 @@ import yaml
 from conftest import PAPER_FIGURES, ROOT, SMOKE_CONFIG, build_with_config, copy_project, snakemake_in
 
 from convexnn.config import ConfigError, validate_config
-from convexnn.storage import CorruptFileError, read_curve, read_particles, read_table, read_teacher_data, write_table
+from convexnn.storage import CorruptFileError, read_curves, read_particles, read_table, read_teacher_data, write_table
 
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
 SMOKE = yaml.safe_load((ROOT / SMOKE_CONFIG).read_text())
@@ -155,14 +155,25 @@ def test_no_claim_is_computed_from_a_diverged_run(diverged_project):
 
 @pytest.fixture(scope="module")
 def intermediates(smoke_project):
-    """One file of each kind from the smoke build."""
+    """One file of each kind from the smoke build, with the member a reader asks for (batch files)."""
     results = smoke_project / "results"
+    curve = next((results / "train" / "paper" / "seed0" / "overparam" / "relu").rglob("*.csv"))
+    particles = next((results / "train" / "paper" / "seed0" / "r0_sweep").rglob("*.npz"))
+    teacher = next((results / "teacher_data" / "paper" / "seed0" / "overparam").rglob("*.npz"))
     return {
-        "curve": next((results / "train" / "paper" / "seed0" / "overparam" / "relu").rglob("*.csv")),
-        "particles": next((results / "train" / "paper" / "seed0" / "r0_sweep").rglob("*.npz")),
-        "teacher": next((results / "teacher_data" / "paper" / "seed0" / "overparam").rglob("*.npz")),
-        "table": results / "aggregate" / "paper" / "seed0" / "r0_sweep" / "finals.csv",
+        "curve": (curve, str(pd.read_csv(curve)["job"].iloc[0])),
+        "particles": (particles, str(np.load(particles)["members"][0])),
+        "teacher": (teacher, str(np.load(teacher)["members"][0])),
+        "table": (results / "aggregate" / "paper" / "seed0" / "r0_sweep" / "finals.csv", None),
     }
+
+
+READERS = {
+    "curve": lambda path, member: read_curves(path, [[member, None]]),
+    "particles": read_particles,
+    "teacher": read_teacher_data,
+    "table": lambda path, member: read_table(path),
+}
 
 
 def corrupt(source: Path, destination: Path, how: str) -> Path:
@@ -180,59 +191,59 @@ def assert_names_the_file(call, path: Path):
     with pytest.raises(CorruptFileError) as error:
         call(path)
     message = str(error.value)
-    assert str(path) in message and "delete it and rerun" in message
+    assert str(path) in message and f"`snakemake --forcerun {path} <the targets you built>`" in message
 
 
 @pytest.mark.parametrize("how", ["truncate", "empty"])
-@pytest.mark.parametrize(
-    "kind,reader",
-    [("curve", read_curve), ("particles", read_particles), ("teacher", read_teacher_data), ("table", read_table)],
-)
-def test_a_truncated_or_empty_intermediate_is_detected(intermediates, tmp_path, kind, reader, how):
-    source = intermediates[kind]
-    assert_names_the_file(reader, corrupt(source, tmp_path / source.name, how))
+@pytest.mark.parametrize("kind", ["curve", "particles", "teacher", "table"])
+def test_a_truncated_or_empty_intermediate_is_detected(intermediates, tmp_path, kind, how):
+    source, member = intermediates[kind]
+    assert_names_the_file(lambda path: READERS[kind](path, member), corrupt(source, tmp_path / source.name, how))
+
+
+def read_first_curve(intermediates):
+    return lambda path: read_curves(path, [[intermediates["curve"][1], None]])
 
 
 def test_a_curve_cut_at_a_line_boundary_is_detected(intermediates, tmp_path):
-    lines = intermediates["curve"].read_text().splitlines(keepends=True)
+    lines = intermediates["curve"][0].read_text().splitlines(keepends=True)
     cut = tmp_path / "curve.csv"
-    cut.write_text("".join(lines[: len(lines) // 2]))
-    assert_names_the_file(read_curve, cut)
+    cut.write_text("".join(lines[: len(lines) // 2]))  # the first run's rows end half way
+    members = pd.read_csv(intermediates["curve"][0])["job"].unique()
+    assert len(members) > 1
+    assert_names_the_file(lambda path: read_curves(path, [[member, None] for member in members]), cut)
 
 
 def test_a_curve_with_a_missing_column_or_field_is_detected(intermediates, tmp_path):
-    curve = pd.read_csv(intermediates["curve"])
+    curve = pd.read_csv(intermediates["curve"][0])
     without = tmp_path / "without.csv"
     curve.drop(columns=["n_steps"]).to_csv(without, index=False)
-    assert_names_the_file(read_curve, without)
+    assert_names_the_file(read_first_curve(intermediates), without)
     holed = tmp_path / "holed.csv"
     curve.assign(zero_predictor_loss=curve["zero_predictor_loss"].where(curve.index != 3)).to_csv(holed, index=False)
-    assert_names_the_file(read_curve, holed)
+    assert_names_the_file(read_first_curve(intermediates), holed)
 
 
 @pytest.mark.parametrize(
-    "kind,reader,drop",
-    [
-        ("particles", read_particles, "hidden_weights"),
-        ("particles", read_particles, "diverged"),
-        ("teacher", read_teacher_data, "test_targets"),
-    ],
+    "kind,drop", [("particles", "hidden_weights"), ("particles", "diverged"), ("teacher", "test_targets")]
 )
-def test_an_archive_with_a_missing_array_is_detected(intermediates, tmp_path, kind, reader, drop):
-    with np.load(intermediates[kind]) as data:
-        arrays = {name: data[name] for name in data.files if name != drop}
+def test_an_archive_with_a_missing_array_is_detected(intermediates, tmp_path, kind, drop):
+    source, member = intermediates[kind]
+    with np.load(source) as data:
+        arrays = {name: data[name] for name in data.files if name != f"m0/{drop}"}
     path = tmp_path / f"{kind}.npz"
     np.savez(path, **arrays)
-    assert_names_the_file(reader, path)
+    assert_names_the_file(lambda path: READERS[kind](path, member), path)
 
 
 def test_an_archive_with_a_wrong_shape_is_detected(intermediates, tmp_path):
-    with np.load(intermediates["particles"]) as data:
+    source, member = intermediates["particles"]
+    with np.load(source) as data:
         arrays = {name: data[name] for name in data.files}
-    arrays["output_weights"] = arrays["output_weights"][:, :-1]
+    arrays["m0/output_weights"] = arrays["m0/output_weights"][:, :-1]
     path = tmp_path / "particles.npz"
     np.savez(path, **arrays)
-    assert_names_the_file(read_particles, path)
+    assert_names_the_file(lambda path: read_particles(path, member), path)
 
 
 def test_a_build_stops_on_a_corrupt_curve_and_names_it(smoke_project, tmp_path):
@@ -240,7 +251,7 @@ def test_a_build_stops_on_a_corrupt_curve_and_names_it(smoke_project, tmp_path):
     curve = next((project / "results" / "train" / "paper" / "seed0" / "overparam" / "sigmoid").rglob("*.csv"))
     corrupt(curve, curve, "truncate")
     output = snakemake_in(project, "claims", "--cores", "1", check=False)
-    assert str(curve.relative_to(project)) in output and "delete it and rerun" in output
+    assert str(curve.relative_to(project)) in output and "snakemake --forcerun" in output
 
 
 # ------------------------------------------------------------------------------------------------

@@ -9,7 +9,10 @@ from __future__ import annotations
 import copy
 import math
 import os
+import re
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import jsonschema
 import yaml
@@ -64,6 +67,69 @@ def _problem(error) -> str:
         allowed = " or ".join(repr(sub.validator_value) for sub in error.context)
         return f"config key '{_key_path(error)}': {error.instance!r} is not of type {allowed}"
     return f"config key '{_key_path(error)}': {error.message}"
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML as Snakemake reads it, but refusing what it reads silently otherwise: a key given twice
+    (the last would win) and an integer with a leading zero (YAML 1.1 reads ``010`` as octal 8)."""
+
+
+def _where(path, node) -> str:
+    return f"{path}, line {node.start_mark.line + 1}"
+
+
+def _strict_mapping(loader: _StrictLoader, node, deep: bool = False):
+    seen = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise ConfigError(
+                f"{_where(loader.name, key_node)}: key {key!r} is given twice (first on line {seen[key] + 1}); "
+                "YAML would keep the last silently: remove one"
+            )
+        seen[key] = key_node.start_mark.line
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+def _strict_integer(loader: _StrictLoader, node):
+    text = node.value.replace("_", "")
+    if re.fullmatch(r"[-+]?0[0-9]+", text):
+        raise ConfigError(
+            f"{_where(loader.name, node)}: {node.value} has a leading zero, which YAML 1.1 reads as the octal "
+            f"number {yaml.SafeLoader.construct_yaml_int(loader, node)}: write {int(text)} (or 0o{text.lstrip('+-0')} "
+            "if octal is meant)"
+        )
+    return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _strict_mapping)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _strict_integer)
+
+
+def check_config_file(path: str | os.PathLike) -> dict:
+    """The config file ``path`` read strictly (:class:`_StrictLoader`), every problem naming the file
+    and the line: a YAML syntax error, a duplicate key, an integer with a leading zero."""
+    try:
+        text = Path(path).read_text()
+    except OSError as error:
+        raise ConfigError(f"config file {path}: cannot be read ({error.strerror})") from None
+    loader = _StrictLoader(text)
+    loader.name = str(path)
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}{line}: not valid YAML: {error.problem or error.context}") from None
+    finally:
+        loader.dispose()
+
+
+def check_config_files(paths) -> None:
+    """:func:`check_config_file` of each config file a build reads (Snakemake reads them first, but
+    silently keeps a duplicate key's last value and reads ``010`` as 8)."""
+    for path in paths:
+        check_config_file(path)
 
 
 def validate_config(config: dict, schema_path: str | os.PathLike) -> None:
@@ -136,3 +202,20 @@ def variation_problems(config: dict, validator) -> list[str]:
 def cross_key_problems(config: dict) -> list[str]:
     """Checks the schema cannot express, each declared by its experiment (:mod:`convexnn.registry`)."""
     return [problem for experiment in EXPERIMENTS.values() for problem in experiment.cross_key_problems(config)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m convexnn.config FILE...``: check config files as a build would, naming file and line."""
+    status = 0
+    for path in argv if argv is not None else sys.argv[1:]:
+        try:
+            check_config_file(path)
+            print(f"{path}: read strictly, no duplicate key, no leading-zero integer")
+        except ConfigError as error:
+            print(error, file=sys.stderr)
+            status = 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -204,6 +204,21 @@ class Plan:
         jobs = self.batch(kind, job_id) if spec.batched else [self.job(kind, job_id)]
         return spec.start_seconds + sum(spec.seconds(job, **self.referenced(kind, job)) for job in jobs)
 
+    def file_id(self, kind: str, job_id: str) -> str:
+        """The id of the scheduled job that runs ``job_id``: its batch's for a batched kind."""
+        return batch_id(job_id) if KINDS[kind].batched else job_id
+
+    def memory_bytes(self, kind: str, job_id: str) -> float:
+        """The estimated peak memory of the job ``job_id`` (a batch's id for a batched kind): its
+        kind's ``mem_mb``, or the estimate from its settings where that is larger (the batch's runs
+        are held until the batch is written)."""
+        spec = KINDS[kind]
+        jobs = self.batch(kind, job_id) if spec.batched else [self.job(kind, job_id)]
+        estimated = (
+            sum(spec.memory_bytes(job, **self.referenced(kind, job)) for job in jobs) if spec.memory_bytes else 0.0
+        )
+        return max(spec.mem_mb * 2**20, estimated)
+
     def batch(self, kind: str, batch: str) -> list:
         """The jobs of one batch of a batched kind, in plan order."""
         try:

@@ -27,6 +27,7 @@ import contextlib
 import csv
 import io
 import os
+import re
 import uuid
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -96,7 +97,7 @@ def check_identity(path: PathLike, table: pd.DataFrame, expected: str | None) ->
     if "identity" not in table.columns:
         raise IdentityError(path, "it carries no identity (it is from another version of the pipeline)")
     found = sorted(set(table["identity"].astype(str)))
-    if found != [expected]:
+    if found != [expected] and not table.empty:  # an empty table has no row to carry it
         raise IdentityError(
             path,
             f"it was made from other inputs or settings than this build's (identity {', '.join(found)}, "
@@ -125,6 +126,22 @@ def atomic_path(path: PathLike) -> Iterator[Path]:
     finally:
         if temporary.exists():
             temporary.unlink()
+
+
+_TEMPORARY = re.compile(r"^\..+\.[0-9a-f]{32}\.tmp$")
+
+
+def remove_leftover_temporaries(folders: Sequence[PathLike]) -> list[Path]:
+    """Remove the temporary files of :func:`atomic_path` below ``folders``: only a killed job leaves
+    one, so call this when no build is running (Snakemake's onstart, under its lock)."""
+    removed = []
+    for folder in map(Path, folders):
+        if folder.is_dir():
+            for path in folder.rglob(".*.tmp"):
+                if _TEMPORARY.match(path.name) and path.is_file():
+                    path.unlink()
+                    removed.append(path)
+    return removed
 
 
 def write_table(table: pd.DataFrame, path: PathLike, identity: str | None = None) -> None:

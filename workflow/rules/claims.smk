@@ -144,7 +144,13 @@ rule pooled_claims:
         identity=lambda wildcards: pooled_identity_of(wildcards.experiment),
     run:
         pooled_experiment_claims(
-            wildcards.experiment, params.finals_seed, params.runs, params.context, params.identity, output[0], log[0]
+            wildcards.experiment,
+            params.finals_seed,
+            params.runs,
+            params.context,
+            params.identity,
+            output[0],
+            log[0],
         )
 
 

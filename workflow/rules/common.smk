@@ -1,13 +1,16 @@
 # Config validation, the plan of jobs, and the helpers that hand its records to the rules. Every list
 # of experiments, figures, targets and job kinds here comes from src/convexnn/registry.py.
-from convexnn.config import validate_config
+from convexnn.config import check_config_files, validate_config
+import os
+import sys
 from types import SimpleNamespace
 
+from convexnn.cost import check_cost, requested_targets
 from convexnn.dependencies import code_inputs
 from convexnn.identity import identity, record_identity
 from convexnn.jobs.aggregate import aggregate_experiment
 from convexnn.jobs.baseline import fit_baseline
-from convexnn.jobs.code import write_code_fingerprint
+from convexnn.jobs.code import stale_fingerprints, write_code_fingerprint
 from convexnn.jobs.claims import (
     collect_claims,
     collect_claims_by_seed,
@@ -33,6 +36,7 @@ from convexnn.jobs.summary import (
 )
 from convexnn.jobs.tables import write_claims_html, write_pooled_html
 from convexnn.jobs.teacher_data import make_teacher_data
+from convexnn.storage import remove_leftover_temporaries
 from convexnn.jobs.train import run_training
 from convexnn.kinds.adaptivity_classification import run_adaptivity_classification
 from convexnn.kinds.adaptivity_regression import run_adaptivity_regression
@@ -48,10 +52,21 @@ from convexnn.kinds.kernel_error import run_kernel_error
 from convexnn.plan import atlas_scenarios, describe_variation, main_scenario, make_plan, robustness_scenarios
 from convexnn.registry import EXPERIMENTS, KINDS, figures_of, report_experiments, tables_of, targets
 
+check_config_files(workflow.configfiles)
 validate_config(config, workflow.source_path("../schemas/config.schema.yaml"))
 
 # Every job of every target, made in one place from the config (src/convexnn/plan.py).
 PLAN = make_plan(config)
+# The cost guard: the requested targets' estimated CPU time and largest job, refused above cost_limit.
+print(check_cost(PLAN, config, requested_targets(sys.argv)), file=sys.stderr)
+# A code fingerprint that does not match the sources it names is written again: a corrupted one
+# would otherwise never be (its rule's inputs are unchanged) and would rerun every job reading it.
+for stale in stale_fingerprints():
+    if workflow.dryrun:
+        print(f"{stale} does not match the sources it names: a build writes it again", file=sys.stderr)
+    else:
+        stale.unlink()
+        print(f"{stale} did not match the sources it names: removed, to be written again", file=sys.stderr)
 MAIN = main_scenario(config).name
 # What the figures and derived tables of the main scenario select from.
 VIEW = PLAN.view(MAIN)
@@ -119,9 +134,9 @@ def batch_inputs(kind):
 def batch_references(kind, field):
     """params: {referenced job id: [file, identity]} of a batch's jobs (a batch's runs' teachers)."""
     wildcard = KINDS[kind].wildcard
-    return lambda wildcards: PLAN.references(
-        kind, [job.id for job in PLAN.batch(kind, wildcards[wildcard])]
-    ).get(field, {})
+    return lambda wildcards: PLAN.references(kind, [job.id for job in PLAN.batch(kind, wildcards[wildcard])]).get(
+        field, {}
+    )
 
 
 def figure_files(target):
@@ -296,3 +311,32 @@ def claims_identities(tables):
         scenario, experiment = table.removeprefix("results/experiment_claims/").removesuffix(".csv").rsplit("/", 1)
         found[table] = claims_identity_of(scenario, experiment)
     return found
+
+
+# --- Intermediates deleted under results that look up to date -------------------------------------
+
+
+def missing_intermediates():
+    """{missing file: a file built from it that exists}: Snakemake does not remake an intermediate
+    whose dependants look up to date, so the build says what to run instead."""
+    missing = {}
+    for scenario, experiment in PLAN.experiments:
+        wildcards = SimpleNamespace(scenario=scenario, experiment=experiment)
+        finals = f"results/aggregate/{scenario}/{experiment}/finals.csv"
+        claims = claims_table_of(scenario, experiment)
+        inputs = {path: finals for path in curves_of(wildcards) + final_rows_of(wildcards)}
+        inputs |= {path: finals for path, *_ in expected_baselines(wildcards)}
+        inputs |= {path: claims for path in trajectory_files(wildcards)}
+        inputs[finals] = claims
+        for path, dependant in inputs.items():
+            if os.path.exists(dependant) and not os.path.exists(path):
+                missing.setdefault(path, dependant)
+    return missing
+
+
+for path, dependant in missing_intermediates().items():
+    print(
+        f"{path} is missing while {dependant}, built from it, exists: Snakemake will not remake it; "
+        f"to rebuild it and what depends on it, run `snakemake --forcerun {path} <the targets you built>`",
+        file=sys.stderr,
+    )
