@@ -351,3 +351,15 @@ def test_a_build_refuses_a_duplicate_key_naming_file_and_line(tmp_path):
     assert (
         result.returncode != 0 and f"{config_file}, line" in result.stderr and "'seed' is given twice" in result.stderr
     )
+
+
+def test_a_full_disk_is_named_as_such(tmp_path, monkeypatch):
+    from convexnn import storage
+
+    def full(*arguments, **keywords):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(storage.pd.DataFrame, "to_csv", full)
+    with pytest.raises(storage.DiskFullError, match=r"the disk is full: .*finals.csv could not be written"):
+        write_table(pd.DataFrame({"a": [1]}), tmp_path / "finals.csv")
+    assert not list(tmp_path.iterdir())  # no half file, no temporary left
