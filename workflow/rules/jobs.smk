@@ -112,8 +112,9 @@ rule conditional_gradient_rate:
         runtime=job_runtime("conditional_gradient_rate"),
     params:
         job=job_record("conditional_gradient_rate"),
+        curves=job_reference("conditional_gradient_rate", "curves"),
     run:
-        write_rate_row(params.job, input.curves, output[0], log[0])
+        write_rate_row(params.job, params.curves, output[0], log[0])
 
 
 rule conditional_gradient_support:

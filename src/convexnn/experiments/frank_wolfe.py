@@ -48,6 +48,7 @@ from convexnn.aggregation import finished, geometric_mean
 from convexnn.claims import ClaimResult, ClaimText, bootstrap, is_missing
 from convexnn.experiments.base import Experiment, Figure, Table
 from convexnn.frank_wolfe import FULLY_CORRECTIVE, LINE_SEARCH, OPEN_LOOP, cover_count
+from convexnn.identity import Ref, record_identity
 from convexnn.intervals import Region, at_least, at_most
 from convexnn.kinds.conditional_gradient import (
     CURVE_COLUMNS,
@@ -744,8 +745,8 @@ def plot_new_unit(finals: pd.DataFrame, timing_n_train: int) -> plt.Figure:
     return figure
 
 
-def _curve_paths(view) -> list[str]:
-    return [job.path for job in view.jobs(NAME, "conditional_gradient")]
+def _curve_paths(view) -> list[Ref]:
+    return [Ref(job.path, identity=record_identity(job)) for job in view.jobs(NAME, "conditional_gradient")]
 
 
 def _rate_inputs(view) -> dict[str, list[str]]:

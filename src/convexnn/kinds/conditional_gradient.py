@@ -56,6 +56,7 @@ from convexnn.gradient_descent import (
     sphere_inputs,
     teacher_outputs,
 )
+from convexnn.identity import record_identity
 from convexnn.kinds import JobKind, Record, run_row_job
 from convexnn.seeding import generator
 from convexnn.storage import PathLike, append_to_log, read_table, write_table
@@ -179,7 +180,7 @@ def run_conditional_gradient(job: dict, path: PathLike, log_path: PathLike | Non
     job = ConditionalGradientJob.from_params(job)
     append_to_log(log_path, f"conditional gradient {job.id}: {job}", first=True)
     curves = conditional_gradient_curves(job)
-    write_table(curves, path)
+    write_table(curves, path, identity=record_identity(job))
     first = curves.iloc[0]
     append_to_log(
         log_path,
@@ -295,13 +296,15 @@ def rate_row(job: ConditionalGradientRateJob, curves: pd.DataFrame) -> dict:
     }
 
 
-def write_rate_row(job: dict, curves_path: PathLike, path: PathLike, log_path: PathLike | None = None) -> None:
-    """The row of one variant (a :class:`ConditionalGradientRateJob` as params) from its curves."""
+def write_rate_row(job: dict, curves: list, path: PathLike, log_path: PathLike | None = None) -> None:
+    """The row of one variant (a :class:`ConditionalGradientRateJob` as params) from its curves
+    (``curves``: [table, the identity it must carry])."""
+    curves_path, curves_identity = curves
     run_row_job(
         ConditionalGradientRateJob,
         job,
         "conditional gradient rate",
-        lambda job: rate_row(job, read_table(curves_path, CURVE_COLUMNS)),
+        lambda job: rate_row(job, read_table(curves_path, CURVE_COLUMNS, identity=curves_identity)),
         path,
         log_path,
     )
