@@ -13,6 +13,7 @@ Run from the repository root after installation, with nothing else running:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import subprocess
 import sys
 import tempfile
@@ -60,8 +61,11 @@ def intrinsic_seconds(plan, batches: dict[str, list[str]], folder: Path) -> floa
     return time.perf_counter() - start
 
 
-def build_seconds(target: str, configfile: Path, cores: int) -> float:
-    with tempfile.TemporaryDirectory() as workdir:
+def build_seconds(target: str, configfile: Path, cores: int, keep: Path | None) -> float:
+    """Wall time of `snakemake TARGET` from an empty working directory (``keep/TARGET`` if given, kept)."""
+    if keep is not None:
+        (keep / target).mkdir(parents=True, exist_ok=False)
+    with tempfile.TemporaryDirectory() if keep is None else contextlib.nullcontext(keep / target) as workdir:
         start = time.perf_counter()
         result = subprocess.run(
             [sys.executable, "-m", "snakemake", target, "--cores", str(cores), "--directory", workdir]
@@ -81,6 +85,7 @@ def main() -> None:
     parser.add_argument("targets", nargs="+")
     parser.add_argument("--configfile", type=Path, default=ROOT / "config.yaml")
     parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--keep", type=Path, help="build each target in KEEP/<target> and keep it")
     arguments = parser.parse_args()
     config = yaml.safe_load(arguments.configfile.read_text())
     validate_config(config, ROOT / "workflow/schemas/config.schema.yaml")
@@ -93,7 +98,7 @@ def main() -> None:
         batches = batches_of(plan, config, target)
         with tempfile.TemporaryDirectory() as folder:
             intrinsic = intrinsic_seconds(plan, batches, Path(folder))
-        wall = build_seconds(target, arguments.configfile, arguments.cores)
+        wall = build_seconds(target, arguments.configfile, arguments.cores, arguments.keep)
         ideal = intrinsic / arguments.cores
         print(
             f"| `{target}` | {len(batches['teacher_data'])}, {len(batches['train'])} | {intrinsic:.0f} s | "
