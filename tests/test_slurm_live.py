@@ -32,13 +32,19 @@ def why_no_cluster() -> str | None:
     missing = [command for command in ("sbatch", "sinfo") if shutil.which(command) is None]
     if missing:
         return f"no SLURM here ({', '.join(missing)} not found): bash tools/slurm_single_node.sh start"
-    sinfo = subprocess.run(["sinfo", "--noheader", "--format=%T"], capture_output=True, text=True)
+    try:
+        sinfo = subprocess.run(["sinfo", "--noheader", "--format=%T"], capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        return "sinfo did not answer within 60 s: is slurmctld up? bash tools/slurm_single_node.sh status"
     # sinfo marks a state with * (not responding), ~ (powered off), # (powering up), ...
     states = {line.strip().rstrip("*~#!%$@^-") for line in sinfo.stdout.splitlines()}
     if sinfo.returncode != 0 or not states & NODE_TAKES_JOBS:
         seen = sinfo.stderr.strip() or ", ".join(sorted(states)) or "no node"
         return f"no SLURM node takes jobs (sinfo: {seen}): bash tools/slurm_single_node.sh start"
     return None
+
+
+NO_CLUSTER = why_no_cluster()
 
 
 def built_files(project: Path) -> dict[str, bytes]:
@@ -68,7 +74,7 @@ def timed(build):
     return output, time.perf_counter() - start
 
 
-@pytest.mark.skipif(why_no_cluster() is not None, reason=str(why_no_cluster()))
+@pytest.mark.skipif(NO_CLUSTER is not None, reason=str(NO_CLUSTER))
 def test_smoke_build_on_slurm_equals_the_local_build(tmp_path, capsys):
     local = copy_project(tmp_path / "local")
     _, local_seconds = timed(lambda: snakemake_in(local, *TARGETS))
