@@ -61,14 +61,15 @@ def copy_project(destination: Path, source: Path = ROOT, ignore=COPY_IGNORED) ->
     return destination
 
 
-def snakemake_in(project: Path, *arguments, check=True, configfile=SMOKE_CONFIG) -> str:
+def snakemake_in(project: Path, *arguments, check=True, configfile=SMOKE_CONFIG, timeout=None) -> str:
     """Run Snakemake in ``project`` with ``project/src`` first on the Python path, so that the
-    copy's sources are the ones imported and tracked. Returns stdout + stderr."""
+    copy's sources are the ones imported and tracked. Returns stdout + stderr. Past ``timeout``
+    seconds, subprocess.TimeoutExpired (with the output so far)."""
     environment = dict(os.environ, PYTHONPATH=str(project / "src"))
     command = [sys.executable, "-m", "snakemake", *arguments]
     if configfile is not None:
         command += ["--configfile", str(configfile)]
-    result = subprocess.run(command, cwd=project, capture_output=True, text=True, env=environment)
+    result = subprocess.run(command, cwd=project, capture_output=True, text=True, env=environment, timeout=timeout)
     output = result.stdout + result.stderr
     if check:
         assert result.returncode == 0, output[-4000:]
