@@ -79,7 +79,17 @@ def test_each_kind_rule_writes_the_kind_outputs():
         assert sorted(written) == sorted(kind.output_paths("{" + kind.wildcard + "}").values()), kind.name
 
 
-def test_the_slurm_profile_groups_every_kind():
+def test_only_the_kinds_rules_are_submitted_to_a_cluster():
+    # A kind's job (a batch of runs for SGD) is one submission, with its own resources; every other
+    # rule is bookkeeping that runs where Snakemake runs.
     profile = yaml.safe_load((ROOT / "workflow" / "profiles" / "slurm" / "config.yaml").read_text())
-    assert set(profile["groups"]) == set(KINDS)
-    assert set(profile["groups"].values()) <= set(profile["group-components"])
+    assert "groups" not in profile and "group-components" not in profile
+    text = "\n".join(path.read_text() for path in (ROOT / "workflow" / "rules").glob("*.smk"))
+    text += (ROOT / "workflow" / "Snakefile").read_text()
+    blocks = re.split(r"^\s*rule(?: (\w+))?:\n", text, flags=re.M)
+    for name, body in zip(blocks[1::2], blocks[2::2]):
+        body = body.split("\nrule ")[0]
+        if name in KINDS:
+            assert "localrule: True" not in body, name
+        elif name:
+            assert "localrule: True" in body, name

@@ -67,18 +67,5 @@ def test_slurm_profile_plans_every_target(tmp_path):
             resources = dict(re.findall(r"(\w+)=([^,\n]+)", block.split("resources:")[1].splitlines()[0]))
             assert int(resources["runtime"]) == plan.runtime_minutes("train", batch), batch
             assert int(resources["mem_mb"]) == KINDS["train"].mem_mb
-    # Every simulation job is bundled into SLURM submissions (the profile's groups): `group-components`
-    # connected components of a group per submission, a job that reads another job of its group being
-    # connected to it.
-    profile = yaml.safe_load((ROOT / "workflow" / "profiles" / "slurm" / "config.yaml").read_text())
-    groups = profile["groups"]
-    for group, size_of_group in profile["group-components"].items():
-        kinds = [kind for kind, name in groups.items() if name == group]
-        members = sum(len(plan.batches.get(kind, plan.jobs[kind])) for kind in kinds)
-        links = sum(
-            len(plan.jobs[kind])
-            for kind in kinds
-            for other in KINDS[kind].references.values()
-            if groups[other] == group
-        )
-        assert output.count(f"Group job {group}") == -(-(members - links) // size_of_group), group
+    # No groups: every compute job (a batch) is a submission of its own, with its own resources.
+    assert "Group job" not in output

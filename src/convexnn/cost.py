@@ -29,15 +29,30 @@ def machine_memory_bytes() -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
-def requested_targets(argv: list[str]) -> list[str]:
-    """The targets on a snakemake command line (none: the default target). Snakemake parses the
-    Snakefile before it hands the workflow its targets, so they are read from the command line."""
+def command_line(argv: list[str]):
+    """The snakemake command line's arguments (argparse), or None when Snakemake runs from elsewhere
+    (its API). Snakemake parses the Snakefile before it hands the workflow its targets and its
+    executor (which knows of a dry run), so they are read from the command line."""
     if not argv or not argv[0].replace("\\", "/").endswith(("snakemake", "snakemake/__main__.py")):
-        return ["<unknown>"]  # not the command line tool: count every job of the plan
+        return None
     from snakemake.cli import get_argument_parser
 
     arguments, _ = get_argument_parser().parse_known_args(argv[1:])
-    return list(arguments.targets or [])
+    return arguments
+
+
+def requested_targets(argv: list[str]) -> list[str]:
+    """The targets on a snakemake command line (none: the default target); outside the command
+    line tool, a target that counts every job of the plan."""
+    arguments = command_line(argv)
+    return ["<unknown>"] if arguments is None else list(arguments.targets or [])
+
+
+def is_dry_run(argv: list[str]) -> bool:
+    """Whether the snakemake command line asks for a dry run (-n); True outside the command line
+    tool, so that nothing is changed on a guess."""
+    arguments = command_line(argv)
+    return True if arguments is None else bool(arguments.dryrun)
 
 
 def target_pairs(plan: Plan, config: dict, requested: Iterable[str]) -> list[tuple[str, str]]:

@@ -121,7 +121,7 @@ rule robustness_table:
     localrule: True
     params:
         seed_of=ROBUSTNESS_TABLES,
-        identities=claims_identities(ROBUSTNESS_TABLES),
+        identities=lambda wildcards: claims_identities(ROBUSTNESS_TABLES),
     run:
         collect_claims_by_seed(params.identities, params.seed_of, output[0], log[0])
 
@@ -167,7 +167,7 @@ rule pooled_table:
         "logs/pooled_table.log",
     localrule: True
     params:
-        identities={
+        identities=lambda wildcards: {
             f"results/robustness/pooled/{experiment}.csv": pooled_identity_of(experiment)
             for experiment in REPORT_EXPERIMENTS
         },

@@ -5,7 +5,7 @@ import os
 import sys
 from types import SimpleNamespace
 
-from convexnn.cost import check_cost, requested_targets
+from convexnn.cost import check_cost, is_dry_run, requested_targets
 from convexnn.dependencies import code_inputs
 from convexnn.identity import identity, record_identity
 from convexnn.jobs.aggregate import aggregate_experiment
@@ -57,16 +57,19 @@ validate_config(config, workflow.source_path("../schemas/config.schema.yaml"))
 
 # Every job of every target, made in one place from the config (src/convexnn/plan.py).
 PLAN = make_plan(config)
-# The cost guard: the requested targets' estimated CPU time and largest job, refused above cost_limit.
-print(check_cost(PLAN, config, requested_targets(sys.argv)), file=sys.stderr)
-# A code fingerprint that does not match the sources it names is written again: a corrupted one
-# would otherwise never be (its rule's inputs are unchanged) and would rerun every job reading it.
-for stale in stale_fingerprints():
-    if workflow.dryrun:
-        print(f"{stale} does not match the sources it names: a build writes it again", file=sys.stderr)
-    else:
-        stale.unlink()
-        print(f"{stale} did not match the sources it names: removed, to be written again", file=sys.stderr)
+# Checks of the whole build, made by the Snakemake that plans it (not again in each job it runs on a
+# cluster, which parses this file too).
+if workflow.is_main_process:
+    # The cost guard: the requested targets' estimated CPU time and largest job, refused above cost_limit.
+    print(check_cost(PLAN, config, requested_targets(sys.argv)), file=sys.stderr)
+    # A code fingerprint that does not match the sources it names is written again: a corrupted one
+    # would otherwise never be (its rule's inputs are unchanged) and would rerun every job reading it.
+    for stale in stale_fingerprints():
+        if is_dry_run(sys.argv):
+            print(f"{stale} does not match the sources it names: a build writes it again", file=sys.stderr)
+        else:
+            stale.unlink()
+            print(f"{stale} did not match the sources it names: removed, to be written again", file=sys.stderr)
 MAIN = main_scenario(config).name
 # What the figures and derived tables of the main scenario select from.
 VIEW = PLAN.view(MAIN)
@@ -334,7 +337,7 @@ def missing_intermediates():
     return missing
 
 
-for path, dependant in missing_intermediates().items():
+for path, dependant in missing_intermediates().items() if workflow.is_main_process else []:
     print(
         f"{path} is missing while {dependant}, built from it, exists: Snakemake will not remake it; "
         f"to rebuild it and what depends on it, run `snakemake --forcerun {path} <the targets you built>`",
