@@ -15,6 +15,7 @@ import threading
 import traceback
 from collections.abc import Iterator, Mapping, Sequence
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from convexnn.plotting import plot_claims, plot_claims_atlas, plot_claims_by_seed, save_figure
@@ -92,6 +93,14 @@ def draw_figure(
     """The figure ``name`` of the registry, drawn from ``inputs`` ({name: paths}) and ``settings``."""
     with drawing(log_path, outputs):
         save_figure(figure(name).draw(LoadedInputs(inputs), settings), outputs)
+
+
+def figure_from_plan(name: str, view) -> plt.Figure:
+    """The figure ``name`` of the registry drawn, as its rule draws it but not saved, from the files
+    that ``view`` (one scenario of the plan) names, relative to the working directory."""
+    spec = figure(name)
+    with DRAWING:
+        return spec.draw(LoadedInputs(spec.inputs(view)), spec.settings(view))
 
 
 def write_derived_table(
