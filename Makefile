@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # One build per folder at a time; the kernel drops this lock when the build dies, even by SIGKILL.
 EXCLUSIVE := $(BIN)/python tools/build_lock.py .build.lock --
 
-.PHONY: figures test smoke claims robustness atlas beyond lazy frank_wolfe convex article report references benchmark lock lint format clean
+.PHONY: figures test smoke claims robustness atlas beyond lazy frank_wolfe convex article article-pdf report references benchmark lock lint format clean
 
 $(INSTALLED): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ convex: $(INSTALLED)  ## random features against the F2 kernel, and only F1 adap
 
 article: $(INSTALLED)  ## results/article/article.html: the replication as one HTML file, from every target built so far
 	$(EXCLUSIVE) $(BIN)/snakemake figures claims article
+
+# The article printed to A4 by headless Chromium (Debian: apt-get install chromium), offline, with the provenance
+# at the foot of every page.
+article-pdf: article  ## results/article/article.pdf: the article as a PDF (needs chromium)
+	chromium --headless --no-sandbox --disable-gpu --host-resolver-rules="MAP * ~NOTFOUND" --no-pdf-header-footer \
+		--virtual-time-budget=5000 --print-to-pdf=results/article/article.pdf file://$(CURDIR)/results/article/article.html
 
 # The report holds the article, the paper figures and claims, and every other target that has been built.
 REPORT_TARGETS = figures claims $(if $(wildcard figures/cb2018_transition.png),beyond) \

@@ -251,46 +251,78 @@ def built(section: Section, data: ArticleData) -> bool:
 # Readings: a few sentences generated from the claims
 
 
-def claim_sentence(row, pooled) -> str:
-    """One sentence on one claim: its verdict, the quantity with its value and interval against the
-    threshold, the numbers it compares, and the pooled verdict where it differs."""
+def short_detail(row) -> str:
+    """A claim's numbers as a reading quotes them: its detail without the boilerplate, its first clause if long."""
     numbers = detail_numbers(row.detail)
-    if len(numbers) > SHORT_DETAIL:  # a reading, not the table: its first clause
-        numbers = numbers.split(";")[0]
-    if row.verdict == NOT_EVALUATED:
-        sentence = f"{row.claim} was not evaluated: {numbers}."
-    else:
-        sentence = (
-            f"{row.claim} {VERDICT_VERBS[row.verdict][0]} ({threshold_words(row.threshold)}): {row.quantity} = "
-            f"{interval(row)}" + (f"; {numbers}" if numbers else "") + "."
-        )
-    if pooled is not None and pooled["verdict"] != row.verdict:
-        sentence += (
-            f" Pooled over {int(pooled['n_seeds'])} base seeds ({int(pooled['n_repetitions'])} repetitions) it "
-            f"{pooled['verdict']}: {interval(pooled)}"
-            + (f", {pooled['inconclusive_kind']}" if isinstance(pooled["inconclusive_kind"], str) else "")
-            + "."
-        )
-    return sentence
+    return numbers.split(";")[0] if len(numbers) > SHORT_DETAIL else numbers
+
+
+def at_value(row) -> str:
+    """'C5 at 26.1 [3.95, 259] (>= 100)'."""
+    return f"{row.claim} at {interval(row)} ({threshold_words(row.threshold)})"
+
+
+def names_of(rows) -> str:
+    names = [row.claim for row in rows]
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
 
 
 def reading(claims: pd.DataFrame, data: ArticleData) -> list[str]:
-    """The section's claims read in a few sentences: how many hold, then each one that does not, or is not
-    decided, with its numbers; the ones that hold by name."""
+    """The section's claims read in a few sentences: how many have each verdict; each claim that does not
+    hold with the numbers it compares; the undecided ones and the holding ones with their values against
+    their thresholds; what could not be evaluated and why; and the claims whose verdict pooled over every
+    robustness seed differs from this seed's."""
     if claims.empty:
         return []
-    seed = data.provenance.seed
+    rows = list(claims.itertuples(index=False))
+    of = {verdict: [row for row in rows if row.verdict == verdict] for verdict in VERDICTS}
     sentences = [
-        f"Of this section's {len(claims)} claims, at base seed {seed}, {count_words(claims['verdict'], every=False)}."
+        f"Of this section's {len(rows)} claims, at base seed {data.provenance.seed}, "
+        f"{count_words(claims['verdict'], every=False)}."
     ]
-    for row in claims.itertuples(index=False):
-        if row.verdict != HOLDS:
-            sentences.append(claim_sentence(row, pooled_row(data, row.claim)))
-    holding = [row for row in claims.itertuples(index=False) if row.verdict == HOLDS]
-    if holding:
+    for row in of[DOES_NOT_HOLD]:
+        numbers = short_detail(row)
         sentences.append(
-            "Holding: "
-            + "; ".join(f"{row.claim} at {interval(row)} ({threshold_words(row.threshold)})" for row in holding)
+            f"{row.claim} does not hold: {row.quantity} = {interval(row)}, all of it outside "
+            f"{threshold_words(row.threshold)}" + (f" ({numbers})" if numbers else "") + "."
+        )
+    undecided = of[INCONCLUSIVE]
+    if len(undecided) == 1:
+        (row,) = undecided
+        numbers = short_detail(row)
+        sentences.append(
+            f"{row.claim} is inconclusive: its interval {interval(row)} straddles the threshold "
+            f"{threshold_words(row.threshold)}" + (f" ({numbers})" if numbers else "") + "."
+        )
+    elif undecided:
+        sentences.append(
+            f"{names_of(undecided)} are inconclusive, each interval straddling its threshold: "
+            + "; ".join(at_value(row) for row in undecided)
+            + "."
+        )
+    holding = of[HOLDS]
+    if len(holding) == 1:
+        sentences.append(f"{at_value(holding[0]).replace(' at ', ' holds at ', 1)}.")
+    elif holding:
+        sentences.append(f"{names_of(holding)} hold: " + "; ".join(at_value(row) for row in holding) + ".")
+    if of[NOT_EVALUATED]:
+        verb = VERDICT_VERBS[NOT_EVALUATED][len(of[NOT_EVALUATED]) != 1]
+        sentences.append(
+            f"{names_of(of[NOT_EVALUATED])} {verb}: "
+            + "; ".join(f"{row.claim}, {short_detail(row)}" for row in of[NOT_EVALUATED])
+            + "."
+        )
+    changed = [(row, pooled_row(data, row.claim)) for row in rows]
+    changed = [(row, pooled) for row, pooled in changed if pooled is not None and pooled["verdict"] != row.verdict]
+    if changed:
+        n_seeds = int(changed[0][1]["n_seeds"])
+        sentences.append(
+            f"Pooled over the {n_seeds} robustness seeds the verdict changes: "
+            + "; ".join(
+                f"{row.claim} {VERDICT_VERBS[pooled['verdict']][0]} at {interval(pooled)} over "
+                f"{int(pooled['n_repetitions'])} repetitions"
+                for row, pooled in changed
+            )
             + "."
         )
     return sentences
@@ -408,16 +440,28 @@ td.number { white-space: nowrap; text-align: right; font-variant-numeric: tabula
 .math { font-family: 'DejaVu Serif', serif; white-space: nowrap; }
 nav.contents ol { columns: 2; font-size: 14px; }
 code { font-family: 'DejaVu Sans Mono', monospace; font-size: 13px; }
-footer.page { display: none; }
+footer.page, table.frame > tfoot { display: none; }
+/* the page frame (see @media print) is plain blocks on a screen */
+table.frame, table.frame > tbody, table.frame > tbody > tr, table.frame > tbody > tr > td { display: block; }
 @media print {
-  @page { size: A4; margin: 14mm 12mm 18mm; }
+  @page { size: A4; margin: 14mm 12mm 10mm; }
   :root { --screen-scale: 1; }
   body { max-width: none; padding: 0; font-size: 11pt; }
   .figure img { max-width: 7in; }
+  /* the provenance at the foot of every page: a fixed footer repeats on each printed page, and the frame's
+     table footer (also repeated) keeps the room for it free of text */
+  table.frame { display: table; width: 100%; border-collapse: collapse; }
+  table.frame > tbody { display: table-row-group; }
+  table.frame > tbody > tr { display: table-row; }
+  table.frame > tbody > tr > td { display: table-cell; padding: 0; }
+  table.frame > tfoot { display: table-footer-group; }
+  table.frame > tfoot td { height: 12mm; padding: 0; }
   footer.page { display: block; position: fixed; bottom: 0; left: 0; right: 0; font-size: 7.5pt;
     color: var(--muted); font-family: 'DejaVu Sans', sans-serif; border-top: 1px solid var(--rule);
     padding-top: 2px; background: white; }
-  h2 { break-after: avoid; }
+  h2, h3, blockquote { break-after: avoid; }
+  td.number { white-space: normal; }
+  tr { break-inside: avoid; }
 }
 """
 
@@ -763,7 +807,9 @@ HOW_TO_READ = (
     "for a share of independent runs), and a threshold fixed from the report's words before any result was "
     "seen. It <b>holds</b> when the whole interval is on the holding side, <b>does not hold</b> when it is all "
     "on the other side, is <b>inconclusive</b> when it straddles the threshold and <b>not evaluated</b> when "
-    "the data it needs is missing. A claim whose words join two statements is checked as two rows.</p>"
+    "the data it needs is missing. A claim whose words join two statements is checked as two rows. The report's "
+    "words in the claims tables are short quotes or close paraphrases; those under each section's title are quoted as "
+    "the pipeline's experiment modules quote them.</p>"
 )
 
 
@@ -785,6 +831,7 @@ def article_html(data: ArticleData) -> str:
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{escape(TITLE)}</title><style>{STYLE}</style></head><body>"
         f"<footer class='page'>{escape(TITLE)} · {line}</footer>"
+        "<table class='frame'><tfoot><tr><td></td></tr></tfoot><tbody><tr><td>"
         f"<header><h1>{escape(TITLE)}</h1><p class='subtitle'>A replication of E. Berthier (2018), <i>On Convex "
         "Neural Networks</i>, report for the course Mathematical Foundations of Data Science, section 5 "
         "(“Numerical Experiments”) and the statements of sections 2.5, 3.3 and 4 that can be checked by "
@@ -797,5 +844,6 @@ def article_html(data: ArticleData) -> str:
         + conclusions_html(data)
         + settings_html(data)
         + f"<section id='provenance'><h2>Provenance</h2><div class='provenance'>{provenance_block(data.provenance)}</div></section>"
+        + "</td></tr></tbody></table>"
         + f"<script>{SELF_CHECK}</script></body></html>\n"
     )

@@ -196,7 +196,7 @@ def draw_relu_trajectories(axis: plt.Axes, trajectory: dict, title: str, box: Bo
     axis.set_xlabel(r"$|w_j|\,v_j[1]$", labelpad=1)
     axis.set_ylabel(r"$|w_j|\,v_j[2]$", labelpad=1)
     axis.set_title(title, fontsize=7, loc="left")
-    if box is None:
+    if box is None:  # one scale on both axes; the limits widen to fill the panel, which keeps its size for the title
         axis.set_aspect("equal", adjustable="datalim")
     else:
         axis.set(xlim=box[0], ylim=box[1])
