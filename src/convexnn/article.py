@@ -302,7 +302,8 @@ def reading(claims: pd.DataFrame, data: ArticleData) -> list[str]:
         )
     holding = of[HOLDS]
     if len(holding) == 1:
-        sentences.append(f"{at_value(holding[0]).replace(' at ', ' holds at ', 1)}.")
+        (row,) = holding
+        sentences.append(f"{row.claim} holds at {interval(row)} ({threshold_words(row.threshold)}).")
     elif holding:
         sentences.append(f"{names_of(holding)} hold: " + "; ".join(at_value(row) for row in holding) + ".")
     if of[NOT_EVALUATED]:
