@@ -237,6 +237,12 @@ def pooled_row(data: ArticleData, claim: str):
     return None if rows.empty else rows.iloc[0]
 
 
+def final_verdict(data: ArticleData, row) -> str:
+    """A claim's final verdict: pooled over every robustness seed where that was built, else this seed's."""
+    pooled = pooled_row(data, row.claim)
+    return row.verdict if pooled is None else pooled["verdict"]
+
+
 def section_id(section: Section) -> str:
     return "section-" + section.number.lower().replace(" ", "-")
 
@@ -486,7 +492,8 @@ SELF_CHECK = """
 def provenance_line(provenance: Provenance) -> str:
     """The one-line provenance shown at the top and, printed, at the foot of every page."""
     if provenance.commit:
-        state = "clean" if not provenance.changed_files else f"{len(provenance.changed_files)} files changed"
+        changed = len(provenance.changed_files)
+        state = "clean" if not changed else f"{changed} file{'s' * (changed != 1)} changed"
         source = f"commit <code>{escape(provenance.commit[:12])}</code> ({state})"
     else:
         source = f"commit unknown ({escape(provenance.note)})"
@@ -503,8 +510,9 @@ def provenance_block(provenance: Provenance) -> str:
             listed = ", ".join(f"<code>{escape(name)}</code>" for name in provenance.changed_files[:30])
             more = f" and {len(provenance.changed_files) - 30} more" if len(provenance.changed_files) > 30 else ""
             lines.append(
-                f"the working tree is <b>not clean</b>: {len(provenance.changed_files)} files differ from the commit "
-                f"({listed}{more}).</p>"
+                f"the working tree is <b>not clean</b>: {len(provenance.changed_files)} "
+                + ("file differs" if len(provenance.changed_files) == 1 else "files differ")
+                + f" from the commit ({listed}{more}).</p>"
             )
         else:
             lines.append("the working tree is clean (no file differs from the commit).</p>")
@@ -513,8 +521,8 @@ def provenance_block(provenance: Provenance) -> str:
     lines.append(
         f"<p>Base seed {provenance.seed}; built {escape(provenance.built)}; Python {escape(provenance.python)}. "
         "Snakemake reran every result here whose code, settings or inputs changed before this page was written, "
-        "so the results are those of this code (each job's code input is the fingerprint of the modules it "
-        "imports).</p>"
+        "so the results are those of the code of this checkout: the commit and the files listed as changed (each "
+        "job's code input is the fingerprint of the modules it imports).</p>"
     )
     differ = [(name, locked, installed) for name, locked, installed in provenance.packages if locked != installed]
     direct = [row for row in provenance.packages if row[0] in provenance.direct]
@@ -687,13 +695,13 @@ def abstract_html(data: ArticleData) -> str:
             f" Beyond section 5 ({', '.join(where)}), {len(beyond)} more claims were checked: "
             f"{count_words(beyond['verdict'])}."
         )
-    failing = data.claims[data.claims["verdict"] == DOES_NOT_HOLD]
-    if len(failing):
+    failing = [row for row in data.claims.itertuples(index=False) if final_verdict(data, row) == DOES_NOT_HOLD]
+    if failing:
         text.append(
-            " The measurements contradict the report on: "
-            + "; ".join(
-                f"“{escape(row.report_words)}” ({escape(row.claim)})" for row in failing.itertuples(index=False)
-            )
+            " The measurements contradict the report"
+            + (" (pooled over every seed)" if data.pooled is not None else "")
+            + " on: "
+            + "; ".join(f"“{escape(row.report_words)}” ({escape(row.claim)})" for row in failing)
             + "."
         )
     return "<div class='abstract'><p><b>Abstract.</b> " + "".join(text) + "</p></div>"
@@ -706,7 +714,7 @@ def conclusions_html(data: ArticleData) -> str:
     groups = {verdict: [] for verdict in VERDICTS}
     for row in everything.itertuples(index=False):
         pooled = pooled_row(data, row.claim)
-        final = pooled["verdict"] if pooled is not None else row.verdict
+        final = final_verdict(data, row)
         where = (
             f"pooled over {int(pooled['n_seeds'])} seeds: {interval(pooled)}"
             if pooled is not None
