@@ -447,6 +447,7 @@ td.number { white-space: nowrap; text-align: right; font-variant-numeric: tabula
 .math { font-family: 'DejaVu Serif', serif; white-space: nowrap; }
 nav.contents ol { columns: 2; font-size: 14px; }
 code { font-family: 'DejaVu Sans Mono', monospace; font-size: 13px; }
+h3 code { font-size: inherit; }
 footer.page, table.frame > tfoot { display: none; }
 /* the page frame (see @media print) is plain blocks on a screen */
 table.frame, table.frame > tbody, table.frame > tbody > tr, table.frame > tbody > tr > td { display: block; }
