@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 # One build per folder at a time; the kernel drops this lock when the build dies, even by SIGKILL.
 EXCLUSIVE := $(BIN)/python tools/build_lock.py .build.lock --
 
-.PHONY: figures test smoke claims robustness atlas beyond lazy frank_wolfe convex report references benchmark lock lint format clean
+.PHONY: figures test smoke claims robustness atlas beyond lazy frank_wolfe convex article article-pdf report references benchmark lock lint format clean
 
 $(INSTALLED): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,15 +46,24 @@ frank_wolfe: $(INSTALLED)  ## conditional gradient on the F1 ball and its new-un
 convex: $(INSTALLED)  ## random features against the F2 kernel, and only F1 adapts (report sections 2-3)
 	$(EXCLUSIVE) $(BIN)/snakemake convex
 
-# The report holds the paper figures and claims, and every other target that has been built.
+article: $(INSTALLED)  ## results/article/article.html: the replication as one HTML file, from every target built so far
+	$(EXCLUSIVE) $(BIN)/snakemake figures claims article
+
+# The article printed to A4 by headless Chromium (Debian: apt-get install chromium), offline, with the provenance
+# at the foot of every page.
+article-pdf: article  ## results/article/article.pdf: the article as a PDF (needs chromium)
+	chromium --headless --no-sandbox --disable-gpu --host-resolver-rules="MAP * ~NOTFOUND" --no-pdf-header-footer \
+		--virtual-time-budget=5000 --print-to-pdf=results/article/article.pdf file://$(CURDIR)/results/article/article.html
+
+# The report holds the article, the paper figures and claims, and every other target that has been built.
 REPORT_TARGETS = figures claims $(if $(wildcard figures/cb2018_transition.png),beyond) \
 	$(if $(wildcard figures/lazy_scale_sweep.png),lazy) $(if $(wildcard figures/frank_wolfe_rate.png),frank_wolfe) \
 	$(if $(wildcard figures/adaptivity.png),convex) \
 	$(if $(wildcard figures/claims_robustness.png),robustness) $(if $(wildcard figures/claims_atlas.png),atlas)
 
-report: $(INSTALLED)  ## report.html: the figures and claims, and every other target built so far
-	$(EXCLUSIVE) $(BIN)/snakemake figures claims
-	$(BIN)/snakemake $(REPORT_TARGETS) --report report.html
+report: $(INSTALLED)  ## the article and report.html: the figures and claims, and every other target built so far
+	$(EXCLUSIVE) $(BIN)/snakemake figures claims article
+	$(BIN)/snakemake $(REPORT_TARGETS) article --report report.html
 
 # After a deliberate change of results: the built tables become the references CI compares with,
 # and README's generated blocks are rewritten from them.

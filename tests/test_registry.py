@@ -35,9 +35,10 @@ def test_every_figure_has_a_caption_and_every_caption_a_figure():
     figures = {spec.name for _, spec in figures_of()}
     for name in figures:
         assert (report / f"{name}.rst").read_text().strip(), name
-    # the other pages of the report: the landing page, the configuration and the claims
+    # the other pages of the report: the landing page, the article, the configuration and the claims
     machinery = {
         "workflow",
+        "article",
         "config_used",
         "claims",
         "claims_pooled",

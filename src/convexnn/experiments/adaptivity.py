@@ -38,7 +38,7 @@ from convexnn.aggregation import finished, geometric_mean
 from convexnn.claims import ClaimResult, ClaimText, bootstrap, is_missing
 from convexnn.experiments.base import Experiment, Figure, Table
 from convexnn.intervals import at_least, at_most
-from convexnn.plotting import STUDENT_COLOUR, set_theme, statement
+from convexnn.plotting import FULL_WIDTH, STUDENT_COLOUR, new_panels, statement
 from convexnn.seeding import seed_entropy
 
 NAME = "adaptivity"
@@ -311,8 +311,8 @@ LEARNER_STYLE = {
 LEARNER_LABELS = {
     REGRESSION: {
         "f1": "F1: both layers, gradient descent",
-        "rf": "F2: random features (same m units), ridge",
-        "kernel": "F2: kernel ridge (closed-form kernel)",
+        "rf": "F2: random features (the same m), ridge",
+        "kernel": "F2: kernel ridge",
     },
     CLASSIFICATION: {
         "f1": "F1: both layers (Chizat & Bach's ascent)",
@@ -322,7 +322,7 @@ LEARNER_LABELS = {
 }
 
 
-def _panel(axis, summary: pd.DataFrame, setting: str, sweep: str, fixed: int, title: str) -> None:
+def _panel(axis, summary: pd.DataFrame, setting: str, sweep: str, fixed: int, title: str, legend: bool) -> None:
     """One sweep of one setting: each learner's centre against d (at n = fixed) or n (at d = fixed), band min-max."""
     varying, held = ("input_dim", "n_train") if sweep == "d" else ("n_train", "input_dim")
     rows = summary[(summary["setting"] == setting) & (summary[held] == fixed)]
@@ -341,7 +341,7 @@ def _panel(axis, summary: pd.DataFrame, setting: str, sweep: str, fixed: int, ti
             color=colour,
             marker=marker,
             ls=style,
-            ms=4,
+            ms=3,
             label=LEARNER_LABELS[setting][learner] + note,
         )
     regression = setting == REGRESSION
@@ -352,25 +352,24 @@ def _panel(axis, summary: pd.DataFrame, setting: str, sweep: str, fixed: int, ti
         xlabel="input dimension $d$" if sweep == "d" else "training points $n$",
         ylabel=(r"test loss / zero predictor's $\frac{1}{2}E\,y^2$" if regression else "test misclassification")
         + f"\n({centre}, band: min-max)",
-        title=f"{title} ({'n' if sweep == 'd' else 'd'} = {fixed})",
     )
+    axis.set_title(f"{title} ({'n' if sweep == 'd' else 'd'} = {fixed})", fontsize=7, loc="left")
     if not regression:
         axis.set_ylim(bottom=0)
     ticks = sorted(line[varying].unique())
     axis.set_xticks(ticks, [str(int(t)) for t in ticks])
     axis.xaxis.set_minor_formatter(plt.NullFormatter())
-    axis.legend(fontsize=7, loc="best")
+    if legend:
+        axis.legend(loc="best")
 
 
 def plot_adaptivity(summary: pd.DataFrame, settings: dict) -> plt.Figure:
     """(a, b) regression against d and n; (c, d) Chizat & Bach's clusters against d and n."""
-    set_theme()
-    figure, axes = plt.subplots(2, 2, figsize=(12, 9.5))
+    figure, axes = new_panels(FULL_WIDTH, 6.0, 2, 2)
     for row, (setting, name) in enumerate(((REGRESSION, "teacher in a subspace"), (CLASSIFICATION, "clusters"))):
         fixed = settings[setting]
-        _panel(axes[row, 0], summary, setting, "d", fixed["n_train"], f"({'ac'[row]}) {name}: against d")
-        _panel(axes[row, 1], summary, setting, "n", fixed["input_dim"], f"({'bd'[row]}) {name}: against n")
-    figure.tight_layout()
+        _panel(axes[row, 0], summary, setting, "d", fixed["n_train"], f"({'ac'[row]}) {name}: against d", True)
+        _panel(axes[row, 1], summary, setting, "n", fixed["input_dim"], f"({'bd'[row]}) {name}: against n", False)
     return figure
 
 

@@ -18,7 +18,15 @@ import pandas as pd
 from convexnn.aggregation import finished, transition_ratio
 from convexnn.experiments.base import Experiment, Figure, Table
 from convexnn.experiments.grid import DIAGNOSTIC_CHECKPOINTS, training_settings
-from convexnn.plotting import STUDENT_COLOUR, TEACHER_COLOUR, diverged_note, log_ticks, set_theme
+from convexnn.plotting import (
+    FULL_WIDTH,
+    STUDENT_COLOUR,
+    TEACHER_COLOUR,
+    diverged_note,
+    log_ticks,
+    new_panels,
+    shared_legend,
+)
 
 NAME = "cb2018"
 # The baselines' stream: separate from the training runs' (same configuration keys).
@@ -107,9 +115,8 @@ def plot_transition(finals: pd.DataFrame, summary: pd.DataFrame, teacher_units: 
     """Chizat & Bach's experiment: normalised excess loss at the end of training against the number
     of particles m, one panel per activation, log-log. Dots: one run each; line: geometric mean over
     repetitions; dashed: the convex baseline (fixed random units, least-squares output weights)."""
-    set_theme()
     activations = sorted(summary["activation"].unique())
-    figure, axes = plt.subplots(1, len(activations), figsize=(6 * len(activations), 4.6), sharey=True, squeeze=False)
+    figure, axes = new_panels(FULL_WIDTH, 3.6, 1, len(activations), sharey=True)
     for axis, activation in zip(axes[0], activations):
         rows = summary[summary["activation"] == activation]
         runs_of = finals[finals["activation"] == activation]
@@ -118,7 +125,7 @@ def plot_transition(finals: pd.DataFrame, summary: pd.DataFrame, teacher_units: 
         axis.scatter(
             runs["n_particles"],
             runs["normalised_loss"],
-            s=10,
+            s=6,
             color="black",
             alpha=0.6,
             zorder=3,
@@ -139,21 +146,16 @@ def plot_transition(finals: pd.DataFrame, summary: pd.DataFrame, teacher_units: 
             ls="--",
             marker="s",
             ms=3,
-            label="convex baseline: fixed random units,\nleast-squares output weights (geometric mean)",
+            label="convex baseline: fixed random units, least-squares\noutput weights (geometric mean)",
         )
         axis.axvline(teacher_units, color=TEACHER_COLOUR, ls="--", label=f"$m = m_0$ = {teacher_units}")
         note = diverged_note(runs_of, "n_particles").replace("k =", "m =")
-        axis.set(
-            xscale="log",
-            yscale="log",
-            xlabel="number of particles $m$",
-            title=activation + (f"\n{note}" if note else ""),
-        )
+        axis.set(xscale="log", yscale="log", xlabel="number of particles $m$")
+        axis.set_title(activation + (f"\n{note}" if note else ""), loc="left")
         log_ticks(axis, rows["n_particles"].max(), ticks=(3, 5, 10, 20, 50, 100, 200))
-        axis.legend(fontsize=7, loc="lower left")
     axes[0, 0].set_ylabel(r"excess loss / ($\frac{1}{2}$ Var $y$)")
-    figure.suptitle(caption, fontsize=9)
-    figure.tight_layout()
+    shared_legend(figure, axes[0, 0], columns=2)
+    figure.suptitle(caption, fontsize=7)
     return figure
 
 
@@ -162,8 +164,8 @@ def plot_protocol_comparison(
 ) -> plt.Figure:
     """Side by side: geometric-mean normalised loss against m for each (teacher, protocol) pair,
     with min-max bands, so a reader sees which choice makes the transition sharp."""
-    set_theme()
-    figure, axis = plt.subplots(figsize=(7.5, 4.8))
+    figure, axes = new_panels(FULL_WIDTH, 4.2)
+    axis = axes[0, 0]
     colours = iter(["tab:blue", "tab:orange", "tab:green", "tab:purple"])
     for (teacher, protocol), label in labels.items():
         rows = summary[(summary["teacher"] == teacher) & (summary["protocol"] == protocol)]
@@ -186,14 +188,12 @@ def plot_protocol_comparison(
         yscale="log",
         xlabel="number of particles $m$",
         ylabel=r"excess loss / ($\frac{1}{2}$ Var $y$)",
-        title=f"$d$ = {input_dim}: which choice makes the transition sharp? (line: geometric mean, band: min-max)",
     )
-    axis.title.set_fontsize(9)
+    axis.set_title(f"$d$ = {input_dim}: which choice makes the transition sharp? (line: geometric mean, band: min-max)")
     ticks = sorted(summary["n_particles"].unique())
     axis.set_xticks(ticks, [str(m) for m in ticks])
     axis.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
-    axis.legend(fontsize=7, loc="lower left")
-    figure.tight_layout()
+    shared_legend(figure, axis, columns=1)
     return figure
 
 
@@ -229,7 +229,7 @@ def _draw_transition(data, settings: dict):
 
     caption = (
         f"Chizat & Bach (2018) setting: $d$ = {settings['input_dim']}, teacher of $m_0$ = {settings['teacher_units']} "
-        "units with $w^*$ = +1, $|v^*|$ fixed, no bias; losses divided by $\\frac{1}{2}$ Var $y$, the loss of "
+        "units with $w^*$ = +1, $|v^*|$ fixed, no bias;\nlosses divided by $\\frac{1}{2}$ Var $y$, the loss of "
         "the best constant predictor"
     )
     return plot_transition(keep(finals), keep(summary), settings["teacher_units"], caption)

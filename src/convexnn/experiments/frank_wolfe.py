@@ -59,7 +59,7 @@ from convexnn.kinds.conditional_gradient import (
     REPORTED_ITERATIONS,
     ZERO_WEIGHT,
 )
-from convexnn.plotting import STUDENT_COLOUR, TEACHER_COLOUR, set_theme, statement
+from convexnn.plotting import FULL_WIDTH, STUDENT_COLOUR, TEACHER_COLOUR, new_panels, statement
 
 NAME = "frank_wolfe"
 RATE, SUPPORT, NEW_UNIT, VERSUS = "rate", "support", "new_unit_step", "versus_particles"
@@ -562,8 +562,9 @@ def plot_rate(curves: pd.DataFrame, finals: pd.DataFrame) -> plt.Figure:
     """(a-c) the primal gap against t, log-log, per radius: each variant's median over the repetitions (band:
     min-max), the bound 2 C_f / (t + 2) with C_f = 4 delta^2, and a 1/t guide; (d) the units of the fully
     corrective solution against n at a binding radius, with the line n of Theorem 2.2."""
-    set_theme()
-    figure, axes = plt.subplots(1, 4, figsize=(17, 4.3))
+    figure, grid = new_panels(FULL_WIDTH, 6.2, 2, 2)
+    axes = list(grid.flat)
+    repetitions = 0
     colours = {OPEN_LOOP: STUDENT_COLOUR, LINE_SEARCH: "tab:green", FULLY_CORRECTIVE: "tab:purple"}
     for axis, radius in zip(axes[:3], RADII):
         part = curves[(curves["radius"] == radius) & (curves["iteration"] >= 1)]
@@ -581,8 +582,9 @@ def plot_rate(curves: pd.DataFrame, finals: pd.DataFrame) -> plt.Figure:
             axis.fill_between(
                 line["iteration"], np.maximum(line["minimum"], floor), line["maximum"], color=colour, alpha=0.12, lw=0
             )
-            label = f"{VARIANT_NAMES[variant]} (median over {repetitions} repetitions, band: min-max)"
-            axis.plot(line["iteration"], line["median"].where(line["median"] > 0), color=colour, label=label)
+            axis.plot(
+                line["iteration"], line["median"].where(line["median"] > 0), color=colour, label=VARIANT_NAMES[variant]
+            )
         axis.plot(t, bound, color="black", ls="--", lw=1, label=r"bound $2 C_f/(t+2)$, $C_f = 4\delta^2$")
         guide = part[(part["variant"] == OPEN_LOOP) & (part["iteration"] == SLOPE_FROM)]["median"]
         if len(guide) and guide.iloc[0] > 0:
@@ -595,14 +597,21 @@ def plot_rate(curves: pd.DataFrame, finals: pd.DataFrame) -> plt.Figure:
             ylim=(floor, 3.0 * bound.max()),
             xlabel="iteration $t$ (units added)",
             ylabel=r"primal gap $R(f_t) - R^*$",
-            title=f"({'abc'[RADII.index(radius)]}) $\\delta$ = {delta:g}, {words} $\\gamma_1(f^*)$",
         )
+        axis.set_title(f"({'abc'[RADII.index(radius)]}) $\\delta$ = {delta:g}, {words} $\\gamma_1(f^*)$", loc="left")
     # (a-c) show the same lines: one legend below them
     handles, labels = next(
         (axis.get_legend_handles_labels() for axis in axes[:3] if axis.get_legend_handles_labels()[0]), ([], [])
     )
     if handles:
-        figure.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.38, 0.0), ncol=3, fontsize=7.5)
+        figure.legend(
+            handles,
+            labels,
+            loc="outside lower center",
+            ncols=3,
+            frameon=False,
+            title=f"(a-c): median over {repetitions} repetitions, band min-max",
+        )
     support = _rows(finals, SUPPORT)
     axis = axes[3]
     if support.empty:
@@ -613,10 +622,10 @@ def plot_rate(curves: pd.DataFrame, finals: pd.DataFrame) -> plt.Figure:
         axis.scatter(
             binding["n_train"] * (1 + jitter),
             binding["units"],
-            s=12,
+            s=8,
             color=STUDENT_COLOUR,
             alpha=0.6,
-            label=f"fully corrective solution, one dot per repetition ({len(binding)} binding runs)",
+            label=f"fully corrective solution,\none dot a run ({len(binding)} binding runs)",
         )
         ns = np.array(sorted(support["n_train"].unique()), dtype=float)
         axis.plot(ns, ns, color=TEACHER_COLOUR, ls="--", label="$n$ (Theorem 2.2)")
@@ -626,12 +635,14 @@ def plot_rate(curves: pd.DataFrame, finals: pd.DataFrame) -> plt.Figure:
             yscale="log",
             xlabel="observations $n$",
             ylabel=r"units with $|w_j| > 10^{-10}\,\delta$",
-            title="(d) units of the solution at a binding radius"
+        )
+        axis.set_title(
+            "(d) units of the solution at a binding radius"
             + (f"\n{left_out} runs not binding left out" if left_out else ""),
+            loc="left",
         )
         _plain_log_ticks(axis, ns)
-        axis.legend(fontsize=6.5, loc="upper left")
-    figure.tight_layout(rect=(0.0, 0.1, 1.0, 1.0))
+        axis.legend(loc="upper left")
     return figure
 
 
@@ -645,8 +656,8 @@ def plot_new_unit(finals: pd.DataFrame, timing_n_train: int) -> plt.Figure:
     counted against Cover's count; (c) the share of the exact maximum the approximate steps reach against d
     (median, band min-max); (d) the final training loss against d of conditional gradient with either
     approximate step and of particle gradient descent (geometric mean over repetitions, band min-max)."""
-    set_theme()
-    figure, axes = plt.subplots(1, 4, figsize=(17, 4.3))
+    figure, grid = new_panels(FULL_WIDTH, 6.4, 2, 2)
+    axes = list(grid.flat)
     steps = _rows(finals, NEW_UNIT)
     if steps.empty:
         for axis in axes[:3]:
@@ -661,25 +672,25 @@ def plot_new_unit(finals: pd.DataFrame, timing_n_train: int) -> plt.Figure:
             band["median"],
             "o-",
             color=STUDENT_COLOUR,
-            label=f"exact step, n = {timing_n_train} (median over repetitions)",
+            label=f"exact step, n = {timing_n_train} (median)",
         )
         cells = timed.groupby("input_dim")["cells"].median()
         twin = axis.twinx()
-        twin.plot(cells.index, cells.values, "s--", color="grey", ms=4, label="cells enumerated (right axis)")
+        twin.plot(cells.index, cells.values, "s--", color="grey", ms=3, label="cells enumerated (right axis)")
         twin.set(yscale="log", ylabel="cells of the arrangement")
         twin.grid(False)
         axis.set(
             yscale="log",
             xlabel="input dimension $d$ (with a bias: $r = d + 1$)",
             ylabel="CPU time of the exact step (s)",
-            title="(a) cost of the exact new-unit step",
         )
+        axis.set_title("(a) cost of the exact new-unit step", loc="left")
         axis.set_xticks(sorted(band["input_dim"]))
         handles = axis.get_legend_handles_labels()[0] + twin.get_legend_handles_labels()[0]
-        axis.legend(handles=handles, fontsize=6.5, loc="upper left")
+        axis.legend(handles=handles, loc="upper left")
         axis = axes[1]
         for d, part in steps.groupby("input_dim"):
-            axis.scatter(part["cover_count"], part["cells"], s=14, label=f"d = {d}")
+            axis.scatter(part["cover_count"], part["cells"], s=8, label=f"d = {d}")
         limits = [steps["cover_count"].min() / 2, steps["cover_count"].max() * 2]
         axis.plot(limits, limits, color="black", ls="--", lw=1, label="equal")
         axis.set(
@@ -687,9 +698,9 @@ def plot_new_unit(finals: pd.DataFrame, timing_n_train: int) -> plt.Figure:
             yscale="log",
             xlabel=r"Cover's count $2\sum_{k<r}\binom{n-1}{k}$",
             ylabel="cells enumerated",
-            title="(b) cells against Cover's count (every n, repetition)",
         )
-        axis.legend(fontsize=6.5, loc="upper left")
+        axis.set_title("(b) cells against Cover's count (every n, repetition)", loc="left")
+        axis.legend(loc="upper left")
         axis = axes[2]
         for column, colour, label in (
             ("random_search_share", "tab:orange", "best of random directions"),
@@ -697,15 +708,17 @@ def plot_new_unit(finals: pd.DataFrame, timing_n_train: int) -> plt.Figure:
         ):
             band = _median_band(timed, "input_dim", column)
             axis.fill_between(band["input_dim"], band["minimum"], band["maximum"], color=colour, alpha=0.15, lw=0)
-            axis.plot(band["input_dim"], band["median"], "o-", color=colour, label=f"{label} (median, band min-max)")
+            axis.plot(
+                band["input_dim"], band["median"], "o-", color=colour, ms=3, label=f"{label} (median, band min-max)"
+            )
         evaluations = int(timed["evaluations"].iloc[0]) if len(timed) else 0
         axis.set(
             xlabel="input dimension $d$",
             ylabel=r"$|h(v)|\,/\,\max_{\|v\|\leq 1} |h|$",
-            title=f"(c) approximate steps, {evaluations} evaluations of $h$, n = {timing_n_train}",
         )
+        axis.set_title(f"(c) approximate steps, {evaluations} evaluations of $h$, n = {timing_n_train}", loc="left")
         axis.set_xticks(sorted(band["input_dim"]))
-        axis.legend(fontsize=6.5, loc="lower left")
+        axis.legend(loc="lower left")
     versus = _rows(finals, VERSUS)
     axis = axes[3]
     if versus.empty:
@@ -727,7 +740,12 @@ def plot_new_unit(finals: pd.DataFrame, timing_n_train: int) -> plt.Figure:
             axis.fill_between(dims, grouped.min().to_numpy(), grouped.max().to_numpy(), color=colour, alpha=0.12, lw=0)
             repetitions = int(grouped.size().max())
             axis.plot(
-                dims, means, "o-", color=colour, label=f"{METHOD_NAMES[method]} (geometric mean over {repetitions})"
+                dims,
+                means,
+                "o-",
+                color=colour,
+                ms=3,
+                label=f"{METHOD_NAMES[method]} (geometric mean over {repetitions})",
             )
         units = int(versus["units"].max())
         left_out = len(versus) - len(done)
@@ -736,12 +754,15 @@ def plot_new_unit(finals: pd.DataFrame, timing_n_train: int) -> plt.Figure:
             yscale="log",
             xlabel="input dimension $d$",
             ylabel=r"final training loss $\frac{1}{2n}\sum_i (f(x_i) - y_i)^2$",
-            title=f"(d) at most {units} units, equal multiply-adds"
+        )
+        axis.set_title(
+            f"(d) at most {units} units, equal multiply-adds"
             + (f"\n{left_out} diverged runs left out" if left_out else ""),
+            loc="left",
         )
         _plain_log_ticks(axis, versus["input_dim"].unique())  # after the log scale, which resets the labels
-        axis.legend(fontsize=6.5, loc="upper center", bbox_to_anchor=(0.5, -0.16))
-    figure.tight_layout()
+        handles, labels = axis.get_legend_handles_labels()
+        figure.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False, title="(d)")
     return figure
 
 

@@ -25,7 +25,7 @@ from convexnn.aggregation import geometric_mean
 from convexnn.claims import ClaimResult, ClaimText, bootstrap, is_missing
 from convexnn.experiments.base import Experiment, Figure
 from convexnn.intervals import Region, below
-from convexnn.plotting import STUDENT_COLOUR, set_theme
+from convexnn.plotting import COLUMN_WIDTH, STUDENT_COLOUR, new_panels
 from convexnn.seeding import seed_entropy
 
 NAME = "kernel_convergence"
@@ -148,36 +148,35 @@ def claims(finals: pd.DataFrame, trajectories: Sequence, context: Mapping) -> li
 def plot_kernel_convergence(finals: pd.DataFrame) -> plt.Figure:
     """The relative Frobenius error against m, log-log: every repetition (dots), the geometric mean (line) and the
     min-max band over repetitions, the line C m^(-1/2) through the geometric means, and the 1% of C11-kernel-limit."""
-    set_theme()
-    figure, axis = plt.subplots(figsize=(6.4, 4.6))
+    figure, axes = new_panels(COLUMN_WIDTH, 3.0)
+    axis = axes[0, 0]
     units, errors = error_matrix(finals)
     m = np.asarray(units, dtype=float)
     means = np.array([geometric_mean(column[np.isfinite(column)]) for column in errors.T])
     axis.scatter(
         np.repeat(m[None, :], len(errors), axis=0).ravel(),
         errors.ravel(),
-        s=9,
+        s=5,
         color=STUDENT_COLOUR,
         alpha=0.35,
         lw=0,
-        label=f"one draw of the m units ({len(errors)} repetitions)",
+        label=f"one draw of the units ({len(errors)} a point)",
     )
     axis.fill_between(m, np.nanmin(errors, axis=0), np.nanmax(errors, axis=0), color=STUDENT_COLOUR, alpha=0.15, lw=0)
     slope = fitted_slope(units, errors)
-    axis.plot(m, means, color=STUDENT_COLOUR, marker="o", ms=4, label=f"geometric mean (fitted slope {slope:.3f})")
+    axis.plot(m, means, color=STUDENT_COLOUR, marker="o", ms=3, label=f"geometric mean (slope {slope:.3f})")
     # C m^(-1/2) with C the geometric mean of error * sqrt(m): the Monte Carlo rate, not a fit of the slope
     constant = float(np.exp(np.mean(np.log(means * np.sqrt(m)))))
     axis.plot(m, constant / np.sqrt(m), color="black", ls="--", lw=1, label=r"$C\,m^{-1/2}$")
-    axis.axhline(LIMIT, color="grey", ls=":", lw=1, label=f"{LIMIT:.0%}: threshold of C11-kernel-limit")
+    axis.axhline(LIMIT, color="grey", ls=":", lw=1, label=f"{LIMIT:.0%}: C11-kernel-limit")
     axis.set(
         xscale="log",
         yscale="log",
         xlabel="number of random units $m$",
         ylabel=r"relative error $\|K_m - K\|_F \,/\, \|K\|_F$",
-        title="random ReLU features against the arc-cosine kernel",
     )
-    axis.legend(fontsize=8, loc="lower left")
-    figure.tight_layout()
+    axis.set_title("random ReLU features against\nthe arc-cosine kernel", fontsize=7, loc="left")
+    axis.legend(loc="lower left")
     return figure
 
 

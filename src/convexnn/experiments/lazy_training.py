@@ -31,7 +31,7 @@ from convexnn.claims import ClaimResult, ClaimText, as_trajectory, bootstrap, is
 from convexnn.experiments.base import Experiment, Figure, Table
 from convexnn.experiments.r0_sweep import LAZY_RADIUS, direction_changes_degrees
 from convexnn.intervals import Region, above, at_least, below
-from convexnn.plotting import STUDENT_COLOUR, TEACHER_COLOUR, diverged_note, set_theme, statement
+from convexnn.plotting import FULL_WIDTH, STUDENT_COLOUR, TEACHER_COLOUR, diverged_note, new_panels, statement
 
 NAME = "lazy_training"
 FINALS = [
@@ -267,8 +267,8 @@ def plot_scale_sweep(summary: pd.DataFrame, finals: pd.DataFrame, reference: pd.
     """(a) test loss against tau, log-log: the network's final and best test loss and the linearised
     model's final loss (geometric mean over repetitions, band: min-max), the zero predictor; (b) the
     relative displacement against tau (median, band: min-max) with the claims' two thresholds."""
-    set_theme()
-    figure, (losses, moves) = plt.subplots(1, 2, figsize=(11, 4.4))
+    figure, axes = new_panels(FULL_WIDTH, 3.2, 1, 2)
+    losses, moves = axes[0]
     n_repetitions = int(finals.groupby("init_scale")["repetition"].nunique().max())
     scales = summary["init_scale"]
     if summary["n_finished"].sum() == 0:
@@ -278,7 +278,7 @@ def plot_scale_sweep(summary: pd.DataFrame, finals: pd.DataFrame, reference: pd.
     curves = [
         ("excess_loss", STUDENT_COLOUR, "-", "network, end of training"),
         ("best_test_loss", STUDENT_COLOUR, "--", "network, best during training"),
-        ("linearised_test_loss", "tab:green", "-", "linearised model at $w_0$, end of training"),
+        ("linearised_test_loss", "tab:green", "-", "linearised model at $w_0$, end"),
     ]
     for column, colour, style, label in curves:
         losses.fill_between(
@@ -291,7 +291,7 @@ def plot_scale_sweep(summary: pd.DataFrame, finals: pd.DataFrame, reference: pd.
             ls=style,
             marker="o",
             ms=3,
-            label=f"{label} (geometric mean over {n_repetitions} repetitions)",
+            label=label,
         )
     losses.plot(scales, summary["zero_predictor_loss_geometric_mean"], color="grey", ls=":", label="zero predictor")
     note = diverged_note(finals, "init_scale").replace("init_scale =", "tau =")
@@ -300,9 +300,14 @@ def plot_scale_sweep(summary: pd.DataFrame, finals: pd.DataFrame, reference: pd.
         yscale="log",
         xlabel=r"initialisation scale $\tau$ (every parameter $\sim N(0, \tau^2)$)",
         ylabel=r"test loss $\frac{1}{2}(f(x) - y)^2$",
-        title="(a) test loss against the initialisation scale" + (f"\n{note}" if note else ""),
     )
-    losses.legend(fontsize=7, loc="best")
+    losses.set_title(
+        f"(a) test loss against the initialisation scale: geometric\nmeans over {n_repetitions} repetitions, bands min-max"
+        + (f"\n{note}" if note else ""),
+        loc="left",
+        fontsize=7,
+    )
+    losses.legend(loc="best")
     moves.fill_between(
         scales, summary["displacement_minimum"], summary["displacement_maximum"], color=STUDENT_COLOUR, alpha=0.2, lw=0
     )
@@ -312,7 +317,7 @@ def plot_scale_sweep(summary: pd.DataFrame, finals: pd.DataFrame, reference: pd.
         color=STUDENT_COLOUR,
         marker="o",
         ms=3,
-        label=f"median over {n_repetitions} repetitions (band: min-max)",
+        label=f"median ({n_repetitions} repetitions; band min-max)",
     )
     moves.axhline(FIXED_DISPLACEMENT, color="grey", ls="--", lw=0.8, label=f"{FIXED_DISPLACEMENT:g}: C10-fixed")
     moves.axhline(MOVING_DISPLACEMENT, color="grey", ls="-.", lw=0.8, label=f"{MOVING_DISPLACEMENT:g}: C10-moves")
@@ -322,17 +327,16 @@ def plot_scale_sweep(summary: pd.DataFrame, finals: pd.DataFrame, reference: pd.
             row["median_relative_displacement"],
             color=TEACHER_COLOUR,
             ls=":",
-            label=f"report fig. 7(b), mean-field $r_0$ = {row['init_radius']:g} (median)",
+            label=f"report fig. 7(b): mean field, $r_0$ = {row['init_radius']:g}",
         )
     moves.set(
         xscale="log",
         yscale="log",
         xlabel=r"initialisation scale $\tau$",
         ylabel=r"relative displacement $\|w_T - w_0\| / \|w_0\|$",
-        title="(b) how far the weights move",
     )
-    moves.legend(fontsize=7, loc="lower left")
-    figure.tight_layout()
+    moves.set_title("(b) how far the weights move", loc="left", fontsize=7)
+    moves.legend(loc="lower left")
     return figure
 
 

@@ -38,8 +38,18 @@ from convexnn.experiments.grid import (
     symmetric_init_problems,
     training_settings,
 )
-from convexnn.intervals import above, at_least
-from convexnn.plotting import LOSS_LABEL, STUDENT_COLOUR, TEACHER_COLOUR, diverged_note, log_ticks, set_theme
+from convexnn.intervals import above, at_least, clopper_pearson
+from convexnn.plotting import (
+    FULL_WIDTH,
+    LOSS_LABEL,
+    STUDENT_COLOUR,
+    TEACHER_COLOUR,
+    diverged_note,
+    log_ticks,
+    new_panels,
+    shared_legend,
+    statement,
+)
 
 NAME = "overparam"
 # Fig. 3 and C5 are about ReLU (report fig. 3); fig. 3 draws the train loss of this repetition.
@@ -264,8 +274,7 @@ def plot_training_curves(panels: list[list[pd.DataFrame]], teacher_units: int, d
     the last training samples) of repetition ``drawn_repetition``, log-log. The title says how many
     repetitions end below 1e-3 x their initial test loss (the rule of claim C1 and fig. 1). A diverged
     repetition is drawn up to its last finite loss and counted."""
-    set_theme()
-    figure, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4), sharey=True, squeeze=False)
+    figure, axes = new_panels(FULL_WIDTH, 3.0, 1, len(panels), sharey=True)
     for letter, axis, curves in zip("abcdefgh", axes[0], panels):
         k = curves[0]["n_particles"].iloc[0]
         reached = sum(
@@ -280,7 +289,7 @@ def plot_training_curves(panels: list[list[pd.DataFrame]], teacher_units: int, d
                 seen["samples_seen"],
                 seen["test_loss"],
                 color=STUDENT_COLOUR,
-                lw=0.6,
+                lw=0.5,
                 alpha=0.45,
                 label="test loss of one repetition (its fixed test set)" if index == 0 else None,
             )
@@ -292,7 +301,7 @@ def plot_training_curves(panels: list[list[pd.DataFrame]], teacher_units: int, d
                 done[0]["samples_seen"][seen],
                 10 ** log_losses.mean(axis=0)[seen.to_numpy()],
                 color=STUDENT_COLOUR,
-                lw=2.2,
+                lw=1.8,
                 label=f"geometric mean over {len(done)} repetitions",
             )
         drawn = next(curve for curve in curves if curve["repetition"].iloc[0] == drawn_repetition)
@@ -307,32 +316,37 @@ def plot_training_curves(panels: list[list[pd.DataFrame]], teacher_units: int, d
         axis.axhline(curves[0]["zero_predictor_loss"].iloc[0], color="grey", ls=":", label="zero predictor")
         title = (
             f"({letter}) $k$ = {k} particles, $M$ = {teacher_units} teacher units\n{reached} of {len(curves)} "
-            f"repetitions end below $10^{{-3}}\\times$ their initial test loss"
+            f"repetitions end below $10^{{-3}}\\times$ their\ninitial test loss"
         )
         if n_diverged:
             title += f"; {n_diverged} DIVERGED"
         axis.set(xscale="log", yscale="log", xlabel="training samples seen")
-        axis.set_title(title, fontsize=9)
+        axis.set_title(title, fontsize=7, loc="left")
     axes[0, 0].set_ylabel(LOSS_LABEL)
-    axes[0, -1].legend(loc="lower left", fontsize=7)
-    figure.tight_layout()
+    shared_legend(figure, axes[0, -1], columns=2)
     return figure
 
 
 def plot_excess_loss_vs_particles(
-    finals: pd.DataFrame, summary: pd.DataFrame, teacher_units: int, title: str
+    finals: pd.DataFrame, summary: pd.DataFrame, teacher_units: int, title: str, activation: str
 ) -> plt.Figure:
-    """Report figs. 4 and 5: final excess loss against the number of particles k, log-log.
-
-    Every finished repetition is a dot; the line is the geometric mean over repetitions and the band
-    spans min to max; the dashed vertical line marks k = M, the number of teacher units. Diverged
-    runs are left out and counted per k in the title.
-    """
-    set_theme()
-    figure, axis = plt.subplots(figsize=(6.4, 4.4))
+    """Report figs. 4 and 5 at the full page width: (a) the final excess loss against the number of
+    particles k, log-log: every finished repetition a dot, the geometric mean over repetitions (the
+    statistic of claim C6) as a line, min to max as a band, k = M dashed; (b) beside it, the share of
+    the finished runs that reach the global minimum at each k (final test loss below 1e-3 x the
+    initial one, as for claim C1) with its exact binomial 95% interval: where the runs split between
+    the global minimum and a plateau, the geometric mean lies between the two groups, where no run is.
+    Diverged runs are left out and counted in the title. Without runs of ``activation`` (the config
+    does not train it), the figure says so."""
+    figure, axes = new_panels(FULL_WIDTH, 3.3, 1, 2, width_ratios=[1.35, 1.0])
+    losses, shares = axes[0]
+    if finals.empty:
+        statement(losses, f"{title}\n\nno {activation} runs: this configuration's overparam.activations leaves it out")
+        shares.set_axis_off()
+        return figure
     done = finals[finished(finals)]
     n_repetitions = int(finals.groupby("n_particles")["repetition"].nunique().max())
-    axis.fill_between(
+    losses.fill_between(
         summary["n_particles"],
         summary["minimum"],
         summary["maximum"],
@@ -341,38 +355,62 @@ def plot_excess_loss_vs_particles(
         lw=0,
         label="min-max over repetitions",
     )
-    axis.plot(
+    losses.plot(
         summary["n_particles"],
         summary["geometric_mean"],
         color=STUDENT_COLOUR,
         marker="o",
         ms=3,
-        label=f"geometric mean over {n_repetitions} repetitions",
+        label=f"geometric mean ({n_repetitions} repetitions)",
     )
-    axis.scatter(
-        done["n_particles"],
-        done["excess_loss"],
-        s=10,
-        color="black",
-        alpha=0.6,
-        zorder=3,
-        label="one repetition",
+    losses.scatter(
+        done["n_particles"], done["excess_loss"], s=6, color="black", alpha=0.6, zorder=3, label="one repetition"
     )
-    axis.axvline(teacher_units, color=TEACHER_COLOUR, ls="--", label=f"$k = M$ = {teacher_units}")
     zero_loss = float(np.exp(np.log(finals["zero_predictor_loss"]).mean()))
-    axis.axhline(zero_loss, color="grey", ls=":", label="zero predictor (geometric mean)")
+    losses.axhline(zero_loss, color="grey", ls=":", label="zero predictor")
     note = diverged_note(finals, "n_particles")
-    axis.set(
-        xscale="log",
-        yscale="log",
-        xlabel="number of particles $k$",
-        ylabel="excess loss at the end of training",
-        title=title + (f"\n{note}" if note else ""),
+    losses.set(
+        xscale="log", yscale="log", xlabel="number of particles $k$", ylabel="excess loss at the end of training"
     )
-    axis.title.set_fontsize(9 if note else 10)
-    log_ticks(axis, summary["n_particles"].max())
-    axis.legend(fontsize=8, loc="lower left")
-    figure.tight_layout()
+    losses.set_title(f"(a) {title}" + (f"\n{note}" if note else ""), loc="left", fontsize=7)
+    losses.axvline(teacher_units, color=TEACHER_COLOUR, ls="--", lw=1.0, label=f"$k = M$ = {teacher_units}")
+    log_ticks(losses, summary["n_particles"].max())
+    handles, labels = losses.get_legend_handles_labels()
+    if done.empty:
+        statement(shares, "(b) every run diverged:\nno run reaches the global minimum")
+    else:
+        reached = done.groupby("n_particles")["reached_global_minimum"].agg(["sum", "size"])
+        intervals = np.array([clopper_pearson(int(row["sum"]), int(row["size"])) for _, row in reached.iterrows()])
+        shares.fill_between(
+            reached.index,
+            intervals[:, 0],
+            intervals[:, 1],
+            color=STUDENT_COLOUR,
+            alpha=0.2,
+            lw=0,
+            label="95% interval (exact binomial)",
+        )
+        shares.plot(
+            reached.index,
+            reached["sum"] / reached["size"],
+            color=STUDENT_COLOUR,
+            marker="o",
+            ms=3,
+            label="share of the runs",
+        )
+        more_handles, more_labels = shares.get_legend_handles_labels()
+        handles, labels = handles + more_handles, labels + [f"(b) {label}" for label in more_labels]
+        shares.axvline(teacher_units, color=TEACHER_COLOUR, ls="--", lw=1.0)
+        shares.set(
+            xscale="log", ylim=(-0.03, 1.03), xlabel="number of particles $k$", ylabel="share at the global minimum"
+        )
+        shares.set_title(
+            f"(b) runs that reach the global minimum: final test\nloss below {GLOBAL_MINIMUM_RATIO:g} x the initial one",
+            loc="left",
+            fontsize=7,
+        )
+        log_ticks(shares, summary["n_particles"].max())
+    figure.legend(handles, labels, loc="outside lower center", ncols=4, frameon=False, columnspacing=1.2)
     return figure
 
 
@@ -415,12 +453,14 @@ def _excess_loss_inputs(view) -> dict[str, list[str]]:
 def _excess_loss_figure(activation: str, title: str):
     def draw(data, settings: dict):
         """Report figs. 4 and 5: final excess loss against k for one activation."""
-        finals, summary = data.table("finals", FINALS), data.table("summary", SUMMARY)
+        finals = data.table("finals", FINALS + ["reached_global_minimum"])
+        summary = data.table("summary", SUMMARY)
         return plot_excess_loss_vs_particles(
             finals[finals["activation"] == activation],
             summary[summary["activation"] == activation],
             settings["teacher_units"],
             title,
+            activation,
         )
 
     return draw

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
+import matplotlib.cm
+import matplotlib.colors
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -31,7 +33,15 @@ from convexnn.claims import (
 from convexnn.experiments.base import Experiment, Figure
 from convexnn.experiments.grid import label_value, report_teacher, symmetric_init_problems, training_settings
 from convexnn.intervals import above, at_least, at_most, below
-from convexnn.plotting import STUDENT_COLOUR, diverged_note, plot_relu_trajectory_panels, set_theme
+from convexnn.plotting import (
+    FULL_WIDTH,
+    STUDENT_COLOUR,
+    diverged_note,
+    new_panels,
+    plot_relu_trajectory_panels,
+    relu_positions,
+    statement,
+)
 
 NAME = "r0_sweep"
 # The report's radii (5.3, fig. 7): (a) active, (b) lazy.
@@ -220,75 +230,67 @@ def claims(finals: pd.DataFrame, trajectories: Sequence[RunTrajectory], context:
 def plot_r0_sweep(
     curve_summary: pd.DataFrame, summary: pd.DataFrame, finals: pd.DataFrame, n_particles: int
 ) -> plt.Figure:
-    """Report fig. 6 as small multiples: one panel per r0 with the test loss against samples seen,
-    log-log (geometric mean over the finished repetitions as a line, min-max as a band, every panel
-    on the same axes), and beside them the final loss against r0 (geometric mean, min-max bars and
-    every repetition). A radius whose runs all diverged keeps its panel, which says so."""
-    set_theme()
+    """Report fig. 6 at the full page width: (a) the test loss against samples seen, log-log, one line
+    per r0 (the geometric mean over the finished repetitions), coloured by r0 on a log scale, the
+    report's two radii drawn thicker; (b) the final test loss against r0: geometric mean, min-max band
+    and every repetition. A radius whose runs all diverged has no line and is named in (a)'s title."""
+    figure, axes = new_panels(FULL_WIDTH, 3.0, 1, 2, width_ratios=[1.25, 1.0])
+    curves_axis, final = axes[0]
     radii = sorted(finals["init_radius"].unique())
-    n_columns = min(5, len(radii))
-    n_rows = -(-len(radii) // n_columns)
-    figure = plt.figure(figsize=(3.0 * n_columns + 5.0, 2.6 * n_rows + 0.8))
-    grid = figure.add_gridspec(n_rows, n_columns + 2)
-    first = None
     n_repetitions = int(finals.groupby("init_radius")["repetition"].nunique().max())
-    for index, radius in enumerate(radii):
-        axis = figure.add_subplot(grid[index // n_columns, index % n_columns], sharex=first, sharey=first)
-        first = first or axis
+    low, high = min(radii), max(radii)
+    colours = matplotlib.colors.LogNorm(vmin=low, vmax=high if high > low else low * 10)
+    drawn, empty = 0, []
+    for radius in radii:
         curve = curve_summary[(curve_summary["init_radius"] == radius) & (curve_summary["samples_seen"] > 0)]
-        runs = finals[finals["init_radius"] == radius]
-        n_diverged = int((~finished(runs)).sum())
-        title = f"$r_0$ = {radius:g}" + (f" ({n_diverged} of {len(runs)} diverged)" if n_diverged else "")
         if curve.empty:
-            # no loss to put on a log axis (an empty one cannot be log-scaled)
-            axis.text(0.5, 0.5, "every run diverged", ha="center", va="center", transform=axis.transAxes)
-            axis.set(xticks=[], yticks=[], title=title)
-        else:
-            axis.fill_between(
-                curve["samples_seen"], curve["minimum"], curve["maximum"], color=STUDENT_COLOUR, alpha=0.2, lw=0
-            )
-            axis.plot(curve["samples_seen"], curve["geometric_mean"], color=STUDENT_COLOUR, lw=1.4)
-            axis.set(xscale="log", yscale="log", title=title)
-        axis.title.set_fontsize(8)
-        axis.tick_params(labelsize=7)
-        if index % n_columns == 0:
-            axis.set_ylabel("test loss", fontsize=8)
-        if index // n_columns == n_rows - 1:
-            axis.set_xlabel("samples seen", fontsize=8)
-    final = figure.add_subplot(grid[:, n_columns:])
+            empty.append(radius)
+            continue
+        report_radius = any(np.isclose(radius, (ACTIVE_RADIUS, LAZY_RADIUS)))
+        curves_axis.plot(
+            curve["samples_seen"],
+            curve["geometric_mean"],
+            color=matplotlib.cm.viridis(colours(radius)),
+            lw=2.0 if report_radius else 0.9,
+            label=f"$r_0$ = {radius:g}" if report_radius else None,
+            zorder=3 if report_radius else 2,
+        )
+        drawn += 1
+    title = f"(a) test loss during training, geometric mean over {n_repetitions} repetition" + "s" * (
+        n_repetitions != 1
+    )
+    if empty:
+        title += "\nno line: every run diverged at $r_0$ = " + ", ".join(f"{radius:g}" for radius in empty)
+    curves_axis.set_title(title, loc="left", fontsize=7)
+    if drawn:
+        curves_axis.set(xscale="log", yscale="log")
+        curves_axis.legend(loc="lower left", title="the report's radii")
+        bar = figure.colorbar(matplotlib.cm.ScalarMappable(norm=colours, cmap="viridis"), ax=curves_axis, pad=0.01)
+        bar.set_label("initialisation radius $r_0$", labelpad=1)
+        bar.ax.tick_params(labelsize=7)
+    else:
+        statement(curves_axis, "every run of every radius diverged: no loss to draw")
+    curves_axis.set(xlabel="training samples seen", ylabel="test loss")
     rows = summary.sort_values("init_radius")
-    final.errorbar(
-        rows["init_radius"],
-        rows["geometric_mean"],
-        yerr=[rows["geometric_mean"] - rows["minimum"], rows["maximum"] - rows["geometric_mean"]],
-        color=STUDENT_COLOUR,
-        marker="o",
-        ms=4,
-        capsize=3,
-        label="geometric mean, min-max",
-    )
     done = finals[finished(finals)]
+    band_label = "min-max over repetitions" if n_repetitions > 1 else "one repetition: no spread"
+    final.fill_between(
+        rows["init_radius"], rows["minimum"], rows["maximum"], color=STUDENT_COLOUR, alpha=0.2, lw=0, label=band_label
+    )
+    final.plot(rows["init_radius"], rows["geometric_mean"], color=STUDENT_COLOUR, marker="o", label="geometric mean")
     final.scatter(
-        done["init_radius"], done["excess_loss"], s=9, color="black", alpha=0.5, zorder=3, label="one repetition"
+        done["init_radius"], done["excess_loss"], s=6, color="black", alpha=0.5, zorder=3, label="one repetition"
     )
-    final.set(
-        xlabel="initialisation radius $r_0$",
-        ylabel="test loss at the end of training",
-        title="final test loss against $r_0$",
-    )
+    final.set(xlabel="initialisation radius $r_0$", ylabel="test loss at the end of training")
+    final.set_title(f"(b) final test loss against $r_0$ ($k$ = {n_particles})", loc="left", fontsize=7)
     if done.empty:  # nothing to put on log axes (empty ones cannot be log-scaled)
-        final.text(0.5, 0.5, "every run diverged", ha="center", va="center", transform=final.transAxes)
-        final.set(xticks=[], yticks=[])
+        statement(final, "every run diverged: no final loss to draw")
     else:
         final.set(xscale="log", yscale="log")
-        final.legend(fontsize=8)
+        final.legend(loc="best")
     note = diverged_note(finals, "init_radius")
-    figure.suptitle(
-        f"ReLU, $k$ = {n_particles}: test loss during training for each $r_0$ (line: geometric mean over "
-        f"{n_repetitions} repetitions, band: min-max) (report fig. 6)" + (f"\n{note}" if note else ""),
-        fontsize=10,
-    )
-    figure.tight_layout()
+    if note:
+        figure.suptitle(note, fontsize=7)
     return figure
 
 
@@ -325,11 +327,25 @@ def _fig7_inputs(view) -> dict[str, list[str]]:
 
 
 def _draw_fig7(data, settings: dict):
-    """Report fig. 7: one run at each of the report's two radii."""
-    panels = []
-    for letter, radius, trajectory in zip("ab", settings["init_radius"], data.particles("trajectories")):
-        panels.append((f"({letter}) $r_0$ = {radius:g}: final test loss {trajectory['test_loss'][-1]:.1e}", trajectory))
-    return plot_relu_trajectory_panels(panels)
+    """Report fig. 7: one run at each of the report's two radii, each on the scale of its own paths,
+    and the lazy run again on the active run's scale, where its teacher can be seen."""
+    radii, trajectories = settings["init_radius"], data.particles("trajectories")
+    words = {ACTIVE_RADIUS: "active", LAZY_RADIUS: "lazy in the report"}
+    panels = [
+        (
+            f"({letter}) {words[radius]}, $r_0$ = {radius:g}\nfinal test loss {trajectory['test_loss'][-1]:.1e}",
+            trajectory,
+        )
+        for letter, radius, trajectory in zip("ab", radii, trajectories)
+    ]
+    boxes = [None] * len(panels)
+    if radii == [ACTIVE_RADIUS, LAZY_RADIUS] and not any(t.get("diverged", False) for t in trajectories):
+        # (b) spans its far-flung paths; (c) is its centre, where the teacher lies, on a readable scale
+        teacher = relu_positions(trajectories[1]["teacher_output_weights"], trajectories[1]["teacher_hidden_weights"])
+        half_width = float(f"{1.6 * np.abs(teacher).max():.2g}")
+        panels.append((f"(c) = (b) within $\\pm${half_width:g} of the origin\n(around the teacher)", trajectories[1]))
+        boxes = [None, None, ((-half_width, half_width), (-half_width, half_width))]
+    return plot_relu_trajectory_panels(panels, boxes, height=2.9)
 
 
 EXPERIMENT = Experiment(

@@ -119,7 +119,7 @@ def fig1_panels(finals: pd.DataFrame, trajectories: Mapping[int, dict]) -> list[
     (b) shows the worst run, labelled as not stuck. ``trajectories`` maps a repetition to its run."""
     chosen = select_panels(finals).set_index("panel")
     n_diverged = int((~finished(finals)).sum())
-    diverged = f"; {n_diverged} diverged runs left out" if n_diverged else ""
+    diverged = f"\n{n_diverged} diverged runs left out" if n_diverged else ""
     panels = []
     a, b = chosen.loc["a"], chosen.loc["b"]
     if a.repetition < 0:
@@ -141,8 +141,8 @@ def fig1_panels(finals: pd.DataFrame, trajectories: Mapping[int, dict]) -> list[
     if b.repetition >= 0:
         panels.append(
             (
-                f"(b) stuck in a local minimum: repetition {b.repetition}; {b.n_candidates} of {b.n_runs} "
-                f"runs are stuck\nfinal/initial test loss {b.loss_ratio:.1e}{diverged}",
+                f"(b) stuck in a local minimum: repetition {b.repetition}\n{b.n_candidates} of {b.n_runs} "
+                f"runs are stuck; final/initial test loss {b.loss_ratio:.1e}{diverged}",
                 trajectories[b.repetition],
             )
         )
@@ -154,8 +154,8 @@ def fig1_panels(finals: pd.DataFrame, trajectories: Mapping[int, dict]) -> list[
         worst = int(done.loc[ratios.idxmax(), "repetition"])
         panels.append(
             (
-                f"(b) NOT stuck: no run of {b.n_runs} is stuck; the worst (repetition {worst})\n"
-                f"ends at final/initial test loss {ratios.max():.1e}{diverged}",
+                f"(b) NOT stuck: none of the {b.n_runs} runs is stuck\nthe worst (repetition {worst}) ends at "
+                f"final/initial test loss {ratios.max():.1e}{diverged}",
                 trajectories[worst],
             )
         )

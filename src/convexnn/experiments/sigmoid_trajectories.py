@@ -33,7 +33,7 @@ from convexnn.claims import (
 from convexnn.experiments.base import Experiment, Figure
 from convexnn.experiments.grid import report_teacher, symmetric_init_problems, training_settings
 from convexnn.intervals import Region, at_least, at_most, below, clopper_pearson
-from convexnn.plotting import set_theme, statement
+from convexnn.plotting import FULL_WIDTH, new_panels, statement
 
 NAME = "sigmoid_trajectories"
 # The report shows one run of each k; the claims use every repetition.
@@ -325,70 +325,71 @@ def claims(finals: pd.DataFrame, trajectories: Sequence[RunTrajectory], context:
     ]
 
 
-SIGMOID_MARKER_AREA = 200  # points^2 of the particle with the largest |w| in a panel
+SIGMOID_MARKER_AREA = 120  # points^2 of the particle with the largest final |w| of the figure
 
 
 def draw_sigmoid_trajectories(axis: plt.Axes, trajectory: dict, title: str, largest: float) -> None:
     """Report fig. 2: particles at v_j[:2] (bias not drawn), trajectories in grey, final position with
     area proportional to |w_j| / ``largest`` (one scale for every panel) in red for w_j >= 0 and blue
     for w_j < 0; teacher directions as solid black lines through the origin, with the band of
-    C3_LINES_DEGREES around each (what claim C3-lines counts as "on the line"); a key gives the |w| of
-    three marker sizes."""
+    C3_LINES_DEGREES around each (what claim C3-lines counts as "on the line"). The legend entries
+    (one key for every panel, the marker sizes included) are the labelled artists of this axis."""
     hidden = trajectory["hidden_weights"][..., :2]
     for particle in range(hidden.shape[1]):
-        axis.plot(hidden[:, particle, 0], hidden[:, particle, 1], color="0.7", lw=0.7, zorder=1)
+        axis.plot(hidden[:, particle, 0], hidden[:, particle, 1], color="0.7", lw=0.5, zorder=1)
     final_output = trajectory["output_weights"][-1]
     sizes = SIGMOID_MARKER_AREA * np.abs(final_output) / largest
     for sign, colour, label in [
-        (final_output >= 0, "tab:red", "$w_j \\geq 0$"),
-        (final_output < 0, "tab:blue", "$w_j < 0$"),
+        (final_output >= 0, "tab:red", "$w_j \\geq 0$ at the end"),
+        (final_output < 0, "tab:blue", "$w_j < 0$ at the end"),
     ]:
         axis.scatter(
-            hidden[-1, sign, 0],
-            hidden[-1, sign, 1],
-            s=sizes[sign] + 2,
-            color=colour,
-            alpha=0.8,
-            zorder=3,
-            label=f"{label} ({int(sign.sum())} particles)",
+            hidden[-1, sign, 0], hidden[-1, sign, 1], s=sizes[sign] + 1, color=colour, alpha=0.8, zorder=3, label=label
         )
     reach = 1.5 * max(np.abs(hidden).max(), 1e-12)
     for direction in trajectory["teacher_hidden_weights"][:, :2]:
-        axis.axline((0.0, 0.0), tuple(direction), color="black", lw=1.3, zorder=2)
+        axis.axline((0.0, 0.0), tuple(direction), color="black", lw=1.0, zorder=2)
         angle = np.arctan2(direction[1], direction[0])
         for side in (0.0, np.pi):  # the band on both halves of the line
             spread = np.radians(C3_LINES_DEGREES)
             corners = [angle + side - spread, angle + side + spread]
             wedge = np.array([[0.0, 0.0]] + [[reach * np.cos(a), reach * np.sin(a)] for a in corners])
             axis.fill(wedge[:, 0], wedge[:, 1], color="0.2", alpha=0.08, lw=0, zorder=0)
-    axis.plot([], [], color="black", lw=1.3, label="teacher directions")
-    axis.fill([], [], color="0.2", alpha=0.15, lw=0, label=f"within {C3_LINES_DEGREES:g} degrees (C3-lines)")
-    for fraction in (1.0, 0.5, 0.1):  # the marker-size key
+    axis.plot([], [], color="black", lw=1.0, label="teacher directions")
+    axis.fill([], [], color="0.2", alpha=0.15, lw=0, label=f"within {C3_LINES_DEGREES:g} degrees\n(claim C3-lines)")
+    for fraction in (1.0, 0.5, 0.1):  # the marker-size key, one for both panels
         axis.scatter(
             [],
             [],
-            s=SIGMOID_MARKER_AREA * fraction + 2,
+            s=SIGMOID_MARKER_AREA * fraction + 1,
             color="0.5",
             alpha=0.6,
             label=f"$|w_j|$ = {fraction * largest:.2g}",
         )
-    axis.set(title=title, xlabel="$v_j[1]$", ylabel="$v_j[2]$")
+    axis.set_xlabel("$v_j[1]$", labelpad=1)
+    axis.set_ylabel("$v_j[2]$", labelpad=1)
+    axis.set_title(title, fontsize=7, loc="left")
     axis.set_aspect("equal", adjustable="datalim")
-    axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0), labelspacing=1.0)
 
 
 def plot_sigmoid_trajectory_panels(panels: list[tuple[str, dict]]) -> plt.Figure:
-    """Fig. 2's panels side by side, their marker sizes on one scale (the largest final |w| of all)."""
-    set_theme()
-    figure, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 5.2), squeeze=False)
+    """Fig. 2's panels side by side at the full page width, their marker sizes on one scale (the
+    largest final |w| of all) and one legend, its size key included, for both."""
+    figure, axes = new_panels(FULL_WIDTH, 3.2, 1, len(panels))
     drawn = [trajectory for _, trajectory in panels if not trajectory.get("diverged", False)]
     largest = max([np.abs(t["output_weights"][-1]).max() for t in drawn] + [1e-300])
+    legend_axis = None
     for axis, (title, trajectory) in zip(axes[0], panels):
         if trajectory.get("diverged", False):
             statement(axis, f"{title}\nthis run DIVERGED: its particles are not drawn")
         else:
             draw_sigmoid_trajectories(axis, trajectory, title, largest)
-    figure.tight_layout()
+            legend_axis = legend_axis or axis
+    if legend_axis is not None:
+        handles, labels = legend_axis.get_legend_handles_labels()
+        figure.legend(
+            handles, labels, loc="outside right upper", frameon=False, labelspacing=0.9, title="key, both panels"
+        )
     return figure
 
 
@@ -408,9 +409,11 @@ def _draw_fig2(data, settings: dict):
     panels = []
     for letter, k, trajectory in zip("ab", settings["n_particles"], data.particles("trajectories")):
         on_lines, total = share_on_teacher_lines(as_trajectory(trajectory))
+        negative = int((trajectory["output_weights"][-1] < 0).sum())
         title = (
             f"({letter}) $k$ = {k} particles, final test loss {trajectory['test_loss'][-1]:.1e}\n"
-            f"{on_lines / total:.0%} of the total $|w_j|$ within {C3_LINES_DEGREES:g} degrees of a teacher line"
+            f"{k - negative} with $w_j \\geq 0$, {negative} with $w_j < 0$; {on_lines / total:.0%} of the\n"
+            f"total $|w_j|$ within {C3_LINES_DEGREES:g} degrees of a teacher line"
         )
         panels.append((title, trajectory))
     return plot_sigmoid_trajectory_panels(panels)

@@ -15,6 +15,7 @@ import threading
 import traceback
 from collections.abc import Iterator, Mapping, Sequence
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from convexnn.identity import Ref
@@ -105,6 +106,14 @@ def draw_figure(
     ...]}, :class:`LoadedInputs`) and ``settings``."""
     with drawing(log_path, outputs):
         save_figure(figure(name).draw(LoadedInputs(inputs), settings), outputs)
+
+
+def figure_from_plan(name: str, view) -> plt.Figure:
+    """The figure ``name`` of the registry drawn, as its rule draws it but not saved, from the files
+    that ``view`` (one scenario of the plan) names, relative to the working directory."""
+    spec = figure(name)
+    with DRAWING:
+        return spec.draw(LoadedInputs(spec.inputs(view)), spec.settings(view))
 
 
 def write_derived_table(
