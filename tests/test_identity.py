@@ -52,8 +52,11 @@ def results_bytes(project: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def built(smoke_project, tmp_path) -> Path:
-    """A copy of the built smoke project, results included, for one test to damage."""
-    return copy_project(tmp_path / "project", source=smoke_project, ignore=shutil.ignore_patterns(".snakemake"))
+    """A copy of the built smoke project, results and Snakemake's records included, brought up to date
+    (an earlier test may have rewritten its sources with the same bytes), for one test to damage."""
+    project = copy_project(tmp_path / "project", source=smoke_project, ignore=None)
+    snakemake_in(project, "figures", "claims", "--cores", "2")
+    return project
 
 
 @pytest.fixture(scope="module")

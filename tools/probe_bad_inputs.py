@@ -23,6 +23,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +75,11 @@ BAD_INPUTS = [
     ("batch size true", mutated(["relu_trajectories", "batch_size"], True), "relu_trajectories.batch_size"),
     ("n_steps as a float", mutated(["relu_trajectories", "n_steps"], 1e20), "relu_trajectories.n_steps"),
     ("section missing", mutated(["overparam"], DELETE), "overparam"),
-    ("atlas: unknown experiment", mutated(["atlas"], [{"name": "x", "experiment": "nope", "set": {}}]), "atlas"),
+    (
+        "atlas: unknown experiment",
+        mutated(["atlas"], [{"name": "x", "experiment": "nope", "set": {}, "reason": "r"}]),
+        "nope",
+    ),
     (
         "atlas: a name twice",
         mutated(["atlas"], [SMOKE["atlas"][0], SMOKE["atlas"][0]]),
@@ -82,23 +87,27 @@ BAD_INPUTS = [
     ),
     (
         "atlas: scaling a key that does not exist",
-        mutated(["atlas"], [{"name": "x", "experiment": "overparam", "scale": {"no_such_key": 2}}]),
+        mutated(["atlas"], [{"name": "x", "experiment": "overparam", "scale": {"no_such_key": 2}, "reason": "r"}]),
         "no_such_key",
     ),
     (
         "atlas: a scalar where the grid is a list",
-        mutated(["atlas"], [{"name": "x", "experiment": "overparam", "set": {"n_particles": 5}}]),
+        mutated(["atlas"], [{"name": "x", "experiment": "overparam", "set": {"n_particles": 5}, "reason": "r"}]),
         "overparam.n_particles",
     ),
     ("cost limit of zero hours", mutated(["cost_limit"], {"cpu_hours": 0}), "cost_limit.cpu_hours"),
     ("memory fraction above 1", mutated(["cost_limit"], {"memory_fraction": 2}), "cost_limit.memory_fraction"),
     (
-        "a plan of thousands of CPU-hours",
+        "a plan of hundreds of CPU-hours",
         mutated(["overparam", "repetitions"], {"relu": 1000, "sigmoid": 1000}),
         "cost_limit.cpu_hours",
     ),
     ("a test set larger than memory", None, "cost_limit.memory_fraction"),
-    ("lazy training: scale grid empty", mutated(["lazy_training", "scales"], []), "lazy_training.scales"),
+    (
+        "lazy training: empty grid of scales",
+        mutated(["lazy_training", "log10_init_scale"], []),
+        "lazy_training.log10_init_scale",
+    ),
     ("YAML: a key twice", "DUPLICATE", "is given twice"),
     ("YAML: a leading-zero seed (octal 8)", "OCTAL", "leading zero"),
     ("YAML: a syntax error", "SYNTAX", "config_under_probe.yaml"),
@@ -121,7 +130,7 @@ def bad_input_config(index: int, config, folder: Path) -> Path:
         if config is None:  # the memory case: 10 million test points in 10,000 dimensions
             config = mutated(["relu_trajectories", "test_size"], 10_000_000)
             config["relu_trajectories"]["input_dim"] = 10_000
-        if BAD_INPUTS[index][0].startswith("a plan of thousands"):
+        if BAD_INPUTS[index][0].startswith("a plan of hundreds"):
             config["overparam"]["n_steps"] = 250_000_000
         path.write_text(yaml.safe_dump(config))
     return path
@@ -206,8 +215,6 @@ def write(relative: str, text: str):
 
 def edit_csv(relative: str, change):
     def fault(project: Path):
-        import pandas as pd
-
         table = pd.read_csv(project / relative)
         change(table).to_csv(project / relative, index=False)
 
@@ -295,7 +302,7 @@ FAULTS = [
     ),
     (
         "one run's rows twice in a curves table",
-        lambda s: edit_csv(f"results/train/{RELU}.csv", lambda t: t._append(t[t["job"] == t["job"].iloc[0]])),
+        lambda s: edit_csv(f"results/train/{RELU}.csv", lambda t: pd.concat([t, t[t["job"] == t["job"].iloc[0]]])),
     ),
     ("curve rows out of order", lambda s: edit_csv(f"results/train/{RELU}.csv", lambda t: t.iloc[::-1])),
     ("a flipped bit in a particles archive", lambda s: bit_flip(f"results/train/{RELU}.npz")),
@@ -370,6 +377,6 @@ def probe_faults() -> Counter:
 
 if __name__ == "__main__":
     inputs = probe_bad_inputs()
-    faults = probe_faults()
+    faults = probe_faults() if "--inputs-only" not in sys.argv else Counter()
     print(f"bad inputs: {sum(inputs.values())}: {dict(inputs)}")
     print(f"faults: {sum(faults.values())}: {dict(faults)}")

@@ -78,8 +78,10 @@ class LoadedInputs:
 
 
 def _as_ref(entry) -> list:
-    """[file, member, identity] from such a list, or from a bare path."""
-    return [str(entry), None, None] if isinstance(entry, str) else list(entry)
+    """[file, member, identity] from such a list, a :class:`~convexnn.identity.Ref`, or a bare path."""
+    if isinstance(entry, str):
+        return [str(entry), getattr(entry, "member", None), getattr(entry, "identity", None)]
+    return list(entry)
 
 
 @contextlib.contextmanager
