@@ -77,7 +77,9 @@ BAD_INPUTS = [
     ("section missing", mutated(["overparam"], DELETE), "overparam"),
     (
         "atlas: unknown experiment",
-        mutated(["atlas"], [{"name": "x", "experiment": "nope", "set": {}, "reason": "r"}]),
+        mutated(
+            ["atlas"], [{"name": "x", "experiment": "nope", "set": {}, "reason": "a probe of a bad atlas variation"}]
+        ),
         "nope",
     ),
     (
@@ -87,12 +89,32 @@ BAD_INPUTS = [
     ),
     (
         "atlas: scaling a key that does not exist",
-        mutated(["atlas"], [{"name": "x", "experiment": "overparam", "scale": {"no_such_key": 2}, "reason": "r"}]),
+        mutated(
+            ["atlas"],
+            [
+                {
+                    "name": "x",
+                    "experiment": "overparam",
+                    "scale": {"no_such_key": 2},
+                    "reason": "a probe of a bad atlas variation",
+                }
+            ],
+        ),
         "no_such_key",
     ),
     (
         "atlas: a scalar where the grid is a list",
-        mutated(["atlas"], [{"name": "x", "experiment": "overparam", "set": {"n_particles": 5}, "reason": "r"}]),
+        mutated(
+            ["atlas"],
+            [
+                {
+                    "name": "x",
+                    "experiment": "overparam",
+                    "set": {"n_particles": 5},
+                    "reason": "a probe of a bad atlas variation",
+                }
+            ],
+        ),
         "overparam.n_particles",
     ),
     ("cost limit of zero hours", mutated(["cost_limit"], {"cpu_hours": 0}), "cost_limit.cpu_hours"),
@@ -297,6 +319,34 @@ FAULTS = [
         ),
     ),
     (
+        "another experiment's summary table",
+        lambda s: swap(
+            f"results/aggregate/{SEED0}/r0_sweep/summary.csv", f"results/aggregate/{SEED0}/overparam/summary.csv"
+        ),
+    ),
+    (
+        "another experiment's particles archive",
+        lambda s: swap(f"results/train/{SEED0}/r0_sweep/r0_0.05/reps0-9.npz", f"results/train/{RELU}.npz"),
+    ),
+    (
+        "another experiment's teacher batch",
+        lambda s: swap(
+            f"results/teacher_data/{SEED0}/r0_sweep/relu/reps0-9.npz",
+            f"results/teacher_data/{SEED0}/relu_trajectories/relu/reps0-9.npz",
+        ),
+    ),
+    (
+        "seed-1 summary table in the seed-0 tree",
+        lambda s: copy_from(s, f"results/aggregate/{SEED0}/relu_trajectories/summary.csv"),
+    ),
+    (
+        "a curves table with another seed's runs appended",
+        lambda s: edit_csv(
+            f"{OVERPARAM}/k1/reps0-9.csv",
+            lambda t: pd.concat([t, pd.read_csv(s / f"{OVERPARAM}/k1/reps0-9.csv".replace(SEED0, SEED1))]),
+        ),
+    ),
+    (
         "one run's rows removed from a curves table",
         lambda s: edit_csv(f"results/train/{RELU}.csv", lambda t: t[t["job"] != t["job"].iloc[0]]),
     ),
@@ -376,7 +426,7 @@ def probe_faults() -> Counter:
 
 
 if __name__ == "__main__":
-    inputs = probe_bad_inputs()
+    inputs = probe_bad_inputs() if "--faults-only" not in sys.argv else Counter()
     faults = probe_faults() if "--inputs-only" not in sys.argv else Counter()
     print(f"bad inputs: {sum(inputs.values())}: {dict(inputs)}")
     print(f"faults: {sum(faults.values())}: {dict(faults)}")
