@@ -125,7 +125,7 @@ def test_aggregation_refuses_two_rows_of_one_run():
 
 def test_a_ref_is_a_path_that_carries_its_member():
     ref = Ref("results/train/x/reps0-9.csv", "x/rep3", "abc")
-    assert ref == "results/train/x/reps0-9.csv" and ref.expected() == ["x/rep3", "abc"]
+    assert ref == "results/train/x/reps0-9.csv" and (ref.member, ref.identity) == ("x/rep3", "abc")
 
 
 def test_record_identity_changes_with_any_setting():

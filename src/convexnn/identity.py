@@ -65,7 +65,3 @@ class Ref(str):
         ref = super().__new__(cls, path)
         ref.member, ref.identity = member, identity
         return ref
-
-    def expected(self) -> list:
-        """[member, identity]: what a reading job is told through ``params:``."""
-        return [self.member, self.identity]

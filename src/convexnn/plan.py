@@ -201,8 +201,9 @@ class Plan:
     def seconds(self, kind: str, job_id: str) -> float:
         """The estimated wall time on one core of the job ``job_id`` (of a batch's id for a batched kind)."""
         spec = KINDS[kind]
-        jobs = self.batch(kind, job_id) if spec.batched else [self.job(kind, job_id)]
-        return spec.start_seconds + sum(spec.seconds(job, **self.referenced(kind, job)) for job in jobs)
+        return spec.start_seconds + sum(
+            spec.seconds(job, **self.referenced(kind, job)) for job in self.members(kind, job_id)
+        )
 
     def file_id(self, kind: str, job_id: str) -> str:
         """The id of the scheduled job that runs ``job_id``: its batch's for a batched kind."""
@@ -218,6 +219,10 @@ class Plan:
             sum(spec.memory_bytes(job, **self.referenced(kind, job)) for job in jobs) if spec.memory_bytes else 0.0
         )
         return max(spec.mem_mb * 2**20, estimated)
+
+    def members(self, kind: str, job_id: str) -> list:
+        """The jobs a scheduled job runs: a batch's for a batched kind, else the job alone."""
+        return self.batch(kind, job_id) if KINDS[kind].batched else [self.job(kind, job_id)]
 
     def batch(self, kind: str, batch: str) -> list:
         """The jobs of one batch of a batched kind, in plan order."""

@@ -22,6 +22,7 @@ from convexnn.jobs.claims import (
 from convexnn.jobs.figures import (
     claims_atlas_figure,
     claims_by_seed_figure,
+    as_ref,
     claims_figure,
     draw_figure,
     write_derived_table,

@@ -19,10 +19,7 @@ def view_refs(spec):
     """params: {name: [[file, member, identity], ...]}: what a figure or table reads, and what the
     plan says each file (or member of it) must be (src/convexnn/identity.py)."""
     return {
-        name: [
-            [str(path), getattr(path, "member", None), getattr(path, "identity", None)]
-            for path in ([paths] if isinstance(paths, str) else paths)
-        ]
+        name: [as_ref(path) for path in ([paths] if isinstance(paths, str) else paths)]
         for name, paths in spec.inputs(VIEW).items()
     }
 

@@ -13,7 +13,8 @@ from convexnn.aggregation import (
     summarise_curves,
     summarise_over_repetitions,
 )
-from convexnn.storage import PathLike, append_to_log, check_member, read_curves, read_table, write_table
+from convexnn.identity import Ref
+from convexnn.storage import PathLike, append_to_log, check_member, read_curve_batches, read_table, write_table
 
 BASELINE_COLUMNS = ("baseline_loss", "zero_predictor_loss", "constant_predictor_loss")
 # What every final row has beside its labels (the claims read these of every experiment's finals).
@@ -69,10 +70,7 @@ def aggregate_experiment(
         by = [key for key in row_keys if key != "repetition"]
         curve_summary = pd.DataFrame(columns=[*by, "samples_seen", "geometric_mean", "minimum", "maximum"])
     else:
-        by_table: dict[str, list] = {}
-        for path, job, run_identity in curves:
-            by_table.setdefault(path, []).append([job, run_identity])
-        table = pd.concat([read_curves(path, expected) for path, expected in by_table.items()], ignore_index=True)
+        table = read_curve_batches([Ref(path, job, run_identity) for path, job, run_identity in curves])
         table = table.drop(columns="job")
         finals = final_excess_losses(table)
         refuse_duplicate_runs(finals, run_keys(table), str(finals_path))

@@ -52,7 +52,7 @@ class LoadedInputs:
 
     def __init__(self, inputs: Mapping[str, Sequence]):
         self._refs = {
-            name: [_as_ref(entry) for entry in ([entries] if isinstance(entries, str) else entries)]
+            name: [as_ref(entry) for entry in ([entries] if isinstance(entries, str) else entries)]
             for name, entries in inputs.items()
         }
 
@@ -77,7 +77,7 @@ class LoadedInputs:
         return [read_curve(Ref(*ref)) for ref in self._refs[name]]
 
 
-def _as_ref(entry) -> list:
+def as_ref(entry) -> list:
     """[file, member, identity] from such a list, a :class:`~convexnn.identity.Ref`, or a bare path."""
     if isinstance(entry, str):
         return [str(entry), getattr(entry, "member", None), getattr(entry, "identity", None)]

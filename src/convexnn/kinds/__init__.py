@@ -70,10 +70,6 @@ class JobKind:
         file_id = batch_id(job_id) if self.batched and not job_id.startswith("{") else job_id
         return {name: f"results/{self.name}/{file_id}{suffix}" for name, suffix in self.outputs.items()}
 
-    def runtime(self, job, **referenced) -> int:
-        """Minutes of wall time to ask a cluster for one job (:func:`minutes_for` of the estimate)."""
-        return minutes_for(self.start_seconds + self.seconds(job, **referenced))
-
 
 def minutes_for(seconds: float) -> int:
     """Minutes of wall time to ask a cluster for a job estimated at ``seconds`` on one core: a margin
